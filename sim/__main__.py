@@ -1,0 +1,5 @@
+"""``python -m sim`` runs the ``deconflict`` command."""
+
+from sim.cli import main
+
+raise SystemExit(main())
