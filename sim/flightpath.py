@@ -1,0 +1,158 @@
+"""One aircraft's 4-D path: waypoints joined by straight legs, built and re-built in flight.
+
+Motion needs no simulation events: the model appends waypoints when a decision is taken
+(launch, re-plan, landing) and the path between them is a straight leg flown at constant
+velocity. Units: seconds, metres (local plane x east, y north, z altitude).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.geo import Sector
+
+__all__ = ["FlightPath", "work_points"]
+
+
+@dataclass
+class FlightPath:
+    """Waypoints ``(t_s, x_m, y_m, z_m)`` in time order; the last one is where the aircraft is."""
+
+    t_s: list[float] = field(default_factory=list)
+    x_m: list[float] = field(default_factory=list)
+    y_m: list[float] = field(default_factory=list)
+    z_m: list[float] = field(default_factory=list)
+
+    @classmethod
+    def starting_at(cls, t_s: float, x_m: float, y_m: float, z_m: float) -> FlightPath:
+        """A path holding one waypoint."""
+        return cls([t_s], [x_m], [y_m], [z_m])
+
+    @property
+    def end_s(self) -> float:
+        return self.t_s[-1]
+
+    @property
+    def last(self) -> tuple[float, float, float]:
+        return self.x_m[-1], self.y_m[-1], self.z_m[-1]
+
+    def add(self, t_s: float, x_m: float, y_m: float, z_m: float) -> None:
+        """Append a waypoint; a point at the same time as the last one replaces it."""
+        if t_s < self.t_s[-1]:
+            raise ValueError(f"waypoint at t={t_s} s is before the path's end {self.t_s[-1]} s")
+        if t_s == self.t_s[-1]:
+            self.x_m[-1], self.y_m[-1], self.z_m[-1] = x_m, y_m, z_m
+            return
+        self.t_s.append(t_s)
+        self.x_m.append(x_m)
+        self.y_m.append(y_m)
+        self.z_m.append(z_m)
+
+    def fly_to(self, x_m: float, y_m: float, z_m: float, speed_mps: float) -> float:
+        """Fly a straight leg to the point at ``speed_mps`` horizontally; return arrival time (s).
+
+        A purely vertical change (same x, y) is flown at the same speed along z.
+        """
+        x0, y0, z0 = self.last
+        dist_m = math.hypot(x_m - x0, y_m - y0) or abs(z_m - z0)
+        arrive_s = self.end_s + dist_m / speed_mps
+        self.add(arrive_s, x_m, y_m, z_m)
+        return arrive_s
+
+    def hold_until(self, t_s: float) -> None:
+        """Hold over the current point until ``t_s`` (a holding pattern shrunk to its centre)."""
+        if t_s > self.end_s:
+            self.add(t_s, *self.last)
+
+    def position_at(self, t_s: float) -> tuple[float, float, float]:
+        """Position (x, y, z in m) at ``t_s``, interpolated on the leg that holds it."""
+        ts = self.t_s
+        if t_s <= ts[0]:
+            return self.x_m[0], self.y_m[0], self.z_m[0]
+        if t_s >= ts[-1]:
+            return self.last
+        i = int(np.searchsorted(ts, t_s, side="right")) - 1
+        f = (t_s - ts[i]) / (ts[i + 1] - ts[i])
+        return (
+            self.x_m[i] + f * (self.x_m[i + 1] - self.x_m[i]),
+            self.y_m[i] + f * (self.y_m[i + 1] - self.y_m[i]),
+            self.z_m[i] + f * (self.z_m[i + 1] - self.z_m[i]),
+        )
+
+    def cut(self, t_s: float) -> None:
+        """Forget every waypoint after ``t_s`` and end the path at its position then."""
+        x, y, z = self.position_at(t_s)
+        keep = int(np.searchsorted(self.t_s, t_s, side="right"))
+        del self.t_s[keep:], self.x_m[keep:], self.y_m[keep:], self.z_m[keep:]
+        self.add(t_s, x, y, z)
+
+    def climb_and_fly_to(
+        self, x_m: float, y_m: float, z_m: float, speed_mps: float, climb_s: float
+    ) -> float:
+        """Fly to a point, reaching its altitude after ``climb_s`` (or at the point if sooner)."""
+        x0, y0, _ = self.last
+        dist_m = math.hypot(x_m - x0, y_m - y0)
+        climb_m = speed_mps * climb_s
+        if 0 < climb_m < dist_m:
+            f = climb_m / dist_m
+            self.add(self.end_s + climb_s, x0 + f * (x_m - x0), y0 + f * (y_m - y0), z_m)
+        return self.fly_to(x_m, y_m, z_m, speed_mps)
+
+    def work(
+        self,
+        points_m: np.ndarray,
+        z_m: np.ndarray,
+        speed_mps: float,
+        until_s: float,
+    ) -> None:
+        """Fly legs through ``points_m`` (k, 2) at altitudes ``z_m`` (k,) until ``until_s``.
+
+        The last leg is cut short at ``until_s``; if the points run out first, the
+        aircraft holds at the last one. Assumes the path already ends inside the sector.
+        """
+        for (x, y), z in zip(points_m, z_m, strict=True):
+            if self.end_s >= until_s:
+                return
+            x0, y0, z0 = self.last
+            dist_m = math.hypot(x - x0, y - y0)
+            leg_s = dist_m / speed_mps
+            if leg_s <= 0:
+                continue
+            if self.end_s + leg_s > until_s:
+                f = (until_s - self.end_s) / leg_s
+                self.add(until_s, x0 + f * (x - x0), y0 + f * (y - y0), z0 + f * (z - z0))
+                return
+            self.add(self.end_s + leg_s, float(x), float(y), float(z))
+        self.hold_until(until_s)
+
+
+def work_points(
+    sector: Sector,
+    rng: np.random.Generator,
+    on_station_s: float,
+    speed_mps: float,
+    floor_m: float,
+    ceiling_m: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Random work points inside ``sector`` enough to fill ``on_station_s`` at ``speed_mps``.
+
+    Returns points (k, 2) in metres and their altitudes (k,), uniform in the block. The
+    first point is where the sortie arrives on station. Draws in batches of 8 points, so
+    the result depends only on the generator's state.
+    """
+    needed_m = on_station_s * speed_mps
+    pts: list[np.ndarray] = []
+    total_m = 0.0
+    last: np.ndarray | None = None
+    while total_m < needed_m and len(pts) < 64:
+        batch = sector.sample_points(rng, 8)
+        pts.append(batch)
+        chain = batch if last is None else np.vstack([last[None, :], batch])
+        total_m += float(np.hypot(*np.diff(chain, axis=0).T).sum())
+        last = batch[-1]
+    points = np.vstack(pts)
+    z = rng.uniform(floor_m, ceiling_m, size=len(points))
+    return points, z

@@ -1,0 +1,118 @@
+"""One replication's numbers: sortie costs per side and encounter counts per level.
+
+Column names carry their units: ``_min`` minutes, ``_h`` hours; counts have none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from sim.conflicts import Encounters
+from sim.geo import SectorMap
+from sim.model import Outcome
+
+__all__ = ["SIDE_METRICS", "encounter_rows", "replication_row", "row_columns", "ENCOUNTER_COLUMNS"]
+
+SIDE_METRICS: tuple[tuple[str, str], ...] = (
+    ("sorties_planned", "sorties in the day's tasking"),
+    ("sorties_flown", "sorties that took off"),
+    ("cancelled", "sorties cancelled before take-off"),
+    ("aborted", "sorties sent home early while airborne"),
+    ("retasked", "sorties moved to another sector"),
+    ("altitude_changed", "sorties moved to another altitude block"),
+    ("held", "sorties held short of their sector"),
+    ("delayed", "sorties whose on-station window was shifted later"),
+    ("delay_min", "minutes of window shift, summed over sorties"),
+    ("wait_min", "minutes waiting for an aircraft or the runway, summed"),
+    ("lost_on_station_min", "planned on-station minutes not flown, summed"),
+    ("unresolved", "affected sorties that no allowed action could fix (flew as planned)"),
+    ("notices_received", "notices read by this side's ops cell"),
+    ("flight_h", "airborne hours, summed"),
+)
+
+ENCOUNTER_COLUMNS = (
+    "policy", "replication", "level", "flight_a", "side_a", "flight_b", "side_b",
+    "t_start", "t_end", "t_cpa", "h_min_m", "dz_at_cpa_m", "x_cpa_m", "y_cpa_m",
+    "lat_cpa", "lon_cpa", "sector",
+)
+
+
+def row_columns(side_names: Sequence[str], level_names: Sequence[str]) -> list[str]:
+    """The columns of ``replications.csv``, in order."""
+    cols = ["policy", "policy_kind", "replication", "seed"]
+    cols += [f"{side}_{m}" for side in side_names for m, _ in SIDE_METRICS]
+    cols += [f"encounters_{lv}" for lv in level_names]
+    return cols
+
+
+def _side_values(outcome: Outcome, side: str) -> dict[str, float]:
+    ss = [s for s in outcome.sorties if s.side == side]
+    flown = [s for s in ss if s.launched_s is not None]
+    return {
+        "sorties_planned": len(ss),
+        "sorties_flown": len(flown),
+        "cancelled": sum(s.cancelled for s in ss),
+        "aborted": sum(s.aborted for s in ss),
+        "retasked": sum(s.retasked for s in ss),
+        "altitude_changed": sum(s.altitude_changed for s in ss),
+        "held": sum(s.held_s > 0 for s in ss),
+        "delayed": sum(s.delay_s > 0 for s in ss),
+        "delay_min": sum(s.delay_s for s in ss) / 60.0,
+        "wait_min": sum(s.wait_s for s in ss) / 60.0,
+        "lost_on_station_min": sum(s.lost_on_station_s for s in ss) / 60.0,
+        "unresolved": sum(s.unresolved for s in ss),
+        "notices_received": outcome.notices_received[side],
+        "flight_h": sum((s.landed_s or s.launched_s or 0.0) - (s.launched_s or 0.0) for s in flown) / 3600.0,
+    }
+
+
+def replication_row(
+    policy: str,
+    policy_kind: str,
+    replication: int,
+    seed: int,
+    outcome: Outcome,
+    encounters: Sequence[Encounters],
+    level_names: Sequence[str],
+) -> dict[str, Any]:
+    """The ``replications.csv`` row of one policy x replication."""
+    row: dict[str, Any] = {"policy": policy, "policy_kind": policy_kind, "replication": replication, "seed": seed}
+    for side in outcome.tracks.side_names:
+        for key, value in _side_values(outcome, side).items():
+            row[f"{side}_{key}"] = float(value) if isinstance(value, float) else int(value)
+    for name, enc in zip(level_names, encounters, strict=True):
+        row[f"encounters_{name}"] = len(enc)
+    return row
+
+
+def encounter_rows(
+    policy: str,
+    replication: int,
+    encounters: Sequence[Encounters],
+    level_names: Sequence[str],
+    sectors: SectorMap,
+) -> list[dict[str, Any]]:
+    """The ``encounters.csv`` rows of one policy x replication, level by level."""
+    rows: list[dict[str, Any]] = []
+    for name, enc in zip(level_names, encounters, strict=True):
+        if len(enc) == 0:
+            continue
+        where = sectors.locate(enc.x_cpa_m, enc.y_cpa_m)
+        lat, lon = sectors.projection.to_latlon(enc.x_cpa_m, enc.y_cpa_m)
+        lat, lon = np.atleast_1d(lat), np.atleast_1d(lon)
+        for i, base in enumerate(enc.rows()):
+            rows.append(
+                {
+                    "policy": policy,
+                    "replication": replication,
+                    "level": name,
+                    **base,
+                    "lat_cpa": round(float(lat[i]), 5),
+                    "lon_cpa": round(float(lon[i]), 5),
+                    "sector": sectors.names[where[i]] if where[i] >= 0 else "outside",
+                }
+            )
+    return rows

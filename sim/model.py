@@ -1,0 +1,298 @@
+"""The SimPy model: fleets, runways, ops cells and sortie processes for one day of operations.
+
+``simulate(loaded, policy, seed)`` runs one replication of one notification rule and
+returns the flown tracks and the sortie records. The model yields only at decisions:
+a sortie's creation, launch, landing, and the end of its turnaround; a notice's delivery
+and the ops cell's re-plan. Flight between decisions is a straight-leg ``FlightPath``.
+Time 0 is the start of the day; the clock starts earlier so that the first sorties can
+launch and the day's tasking can be exchanged beforehand.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import simpy
+
+from sim.flightpath import FlightPath, work_points
+from sim.policies import Notice, PolicySpec
+from sim.reaction import Replanner
+from sim.scenario import LoadedScenario
+from sim.tasking import Sortie, draw_tasking
+from sim.tracks import Tracks
+
+__all__ = ["Outcome", "simulate", "replication_streams"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One replication's result: flown tracks, every sortie's record, notices per side."""
+
+    tracks: Tracks
+    sorties: tuple[Sortie, ...]
+    notices_received: dict[str, int]
+    events: int
+
+
+def replication_streams(seed: int, replication: int, side_names: Sequence[str]) -> dict[str, np.random.Generator]:
+    """Independent generators for replication ``replication``: one per side's tasking.
+
+    They come from ``SeedSequence(seed)``'s child number ``replication`` and do not depend
+    on the notification rule, so every rule sees the same sorties (common random numbers).
+    """
+    child = np.random.SeedSequence(seed).spawn(replication + 1)[replication]
+    streams = child.spawn(len(side_names))
+    return {name: np.random.default_rng(ss) for name, ss in zip(side_names, streams, strict=True)}
+
+
+class _Day:
+    """One replication in progress; offers the ``PolicyContext`` interface to the rule."""
+
+    def __init__(self, loaded: LoadedScenario, policy: PolicySpec, streams: dict[str, np.random.Generator]) -> None:
+        sc = loaded.scenario
+        self.loaded = loaded
+        self.policy = policy
+        self.side_names = sc.side_names
+        proj = loaded.projection
+        self.base_xy: dict[tuple[str, str], tuple[float, float, float]] = {}
+        self._work_plans: dict[tuple[int, str, float, float], tuple[np.ndarray, np.ndarray]] = {}
+        tasking: dict[str, list[Sortie]] = {}
+        next_id = 0
+        for name in self.side_names:
+            side = sc.sides[name]
+            for base_name, base in side.bases.items():
+                x, y = proj.to_xy(base.lat_deg, base.lon_deg)
+                self.base_xy[(name, base_name)] = (float(x), float(y), base.elevation_m)
+            tasking[name] = draw_tasking(name, side, loaded.sectors, sc.horizon_s, streams[name], next_id)
+            next_id += len(tasking[name])
+        self.tasking = tasking
+        for name, sorties in tasking.items():
+            for s in sorties:
+                fleet = sc.sides[name].fleets[s.fleet]
+                s.floor_m, s.ceiling_m = policy.altitude_block(name, fleet.floor_m, fleet.ceiling_m)
+        earliest = min(
+            [0.0]
+            + [min(s.created_s, self.planned_launch_s(s)) for ss in tasking.values() for s in ss if s.created_s > -math.inf]
+            + [self.planned_launch_s(s) for ss in tasking.values() for s in ss]
+        )
+        self.start_s = math.floor((earliest - 1800.0) / 3600.0) * 3600.0
+        self.env = simpy.Environment(initial_time=self.start_s)
+        self.fleets = {
+            (name, f): simpy.Resource(self.env, capacity=fleet.count)
+            for name in self.side_names
+            for f, fleet in sc.sides[name].fleets.items()
+        }
+        self.runways = {
+            (name, b): simpy.Resource(self.env, capacity=base.runways)
+            for name in self.side_names
+            for b, base in sc.sides[name].bases.items()
+        }
+        self.replanner = {
+            name: Replanner(self, name, sc.sides[name], loaded.sectors) for name in self.side_names
+        }
+        self.paths: dict[int, FlightPath] = {}
+        self.sleeping: set[int] = set()
+        self.processes: dict[int, simpy.Process] = {}
+        self.created: dict[str, list[Sortie]] = {name: [] for name in self.side_names}
+        self.resources: dict[str, simpy.Resource] = {}
+        self.events = 0
+
+    # --- PolicyContext -------------------------------------------------------------------
+    def sorties(self, side: str) -> Sequence[Sortie]:
+        return self.created[side]
+
+    def send(self, receiver: str, notices: Sequence[Notice]) -> None:
+        self.env.process(self.replanner[receiver].receive(list(notices)))
+
+    def resource(self, key: str, capacity: int) -> simpy.Resource:
+        if key not in self.resources:
+            self.resources[key] = simpy.Resource(self.env, capacity=capacity)
+        return self.resources[key]
+
+    # --- geometry helpers ------------------------------------------------------------------
+    def fleet(self, s: Sortie) -> Any:
+        return self.loaded.scenario.sides[s.side].fleets[s.fleet]
+
+    def work_plan(self, s: Sortie) -> tuple[np.ndarray, np.ndarray]:
+        """The sortie's work points (k, 2) m and altitudes (k,) m in its current sector and block.
+
+        Drawn from the sortie's own seed and the sector, so a sortie that keeps its plan
+        flies the same path under every rule (and one moved to another block keeps its
+        ground track).
+        """
+        key = (s.id, s.sector, s.floor_m, s.ceiling_m)
+        plan = self._work_plans.get(key)
+        if plan is None:
+            fleet = self.fleet(s)
+            rng = np.random.default_rng([s.path_seed, self.loaded.sectors.index(s.sector)])
+            plan = work_points(
+                self.loaded.sectors[s.sector], rng, s.on_station_s, fleet.cruise_mps, s.floor_m, s.ceiling_m
+            )
+            self._work_plans[key] = plan
+        return plan
+
+    def transit_s(self, s: Sortie) -> float:
+        """Time from take-off to arrival on station, flying straight at cruise speed (s)."""
+        bx, by, _ = self.base_xy[(s.side, s.base)]
+        px, py = self.work_plan(s)[0][0]
+        return math.hypot(px - bx, py - by) / self.fleet(s).cruise_mps
+
+    def planned_launch_s(self, s: Sortie) -> float:
+        """When the sortie means to take off to be on station at ``t_on_s`` (jitter included)."""
+        base = self.loaded.scenario.sides[s.side].bases[s.base]
+        return s.t_on_s - self.transit_s(s) - base.takeoff_interval_min * 60.0 + s.jitter_s
+
+    # --- processes -------------------------------------------------------------------------
+    def sortie_life(self, s: Sortie) -> Generator[Any, Any, None]:
+        env = self.env
+        if s.created_s > env.now:
+            yield env.timeout(s.created_s - env.now)
+        self.created[s.side].append(s)
+        self.replanner[s.side].plan_new(s)
+        if s.short_notice:
+            self.policy.on_created(self, s)
+        while not s.cancelled:
+            wait = self.planned_launch_s(s) - env.now
+            if wait <= 0:
+                break
+            self.sleeping.add(s.id)
+            try:
+                yield env.timeout(wait)
+            except simpy.Interrupt:
+                continue
+            finally:
+                self.sleeping.discard(s.id)
+        if s.cancelled:
+            return
+        ready_s = env.now
+        fleet = self.fleets[(s.side, s.fleet)]
+        aircraft = fleet.request()
+        yield aircraft
+        if s.cancelled:
+            fleet.release(aircraft)
+            return
+        base = self.loaded.scenario.sides[s.side].bases[s.base]
+        with self.runways[(s.side, s.base)].request() as runway:
+            yield runway
+            yield env.timeout(base.takeoff_interval_min * 60.0)
+        s.wait_s = env.now - ready_s
+        s.launched_s = env.now
+        bx, by, bz = self.base_xy[(s.side, s.base)]
+        path = FlightPath.starting_at(env.now, bx, by, bz)
+        self.paths[s.id] = path
+        self.fly_sortie(s, path)
+        self.policy.on_launch(self, s)
+        while True:
+            self.sleeping.add(s.id)
+            try:
+                yield env.timeout(max(path.end_s - env.now, 0.0))
+                break
+            except simpy.Interrupt:
+                continue
+            finally:
+                self.sleeping.discard(s.id)
+        s.landed_s = env.now
+        yield env.timeout(self.fleet(s).turnaround_s)
+        fleet.release(aircraft)
+
+    def fly_sortie(self, s: Sortie, path: FlightPath) -> float:
+        """Append transit, work and egress for ``s`` to ``path`` (which ends where it is now).
+
+        The first call fixes the on-station window from the arrival time; later calls
+        (re-plans in flight) keep its end, since fuel does not stretch. Returns the arrival
+        time at the first work point (s).
+        """
+        fleet = self.fleet(s)
+        points, z = self.work_plan(s)
+        if s.on_station_start_s is None:
+            arrive_s = path.climb_and_fly_to(points[0, 0], points[0, 1], z[0], fleet.cruise_mps, fleet.climb_s)
+            s.on_station_start_s = arrive_s
+            s.on_station_end_s = arrive_s + s.on_station_s
+        else:
+            arrive_s = path.fly_to(points[0, 0], points[0, 1], z[0], fleet.cruise_mps)
+        assert s.on_station_end_s is not None
+        path.work(points[1:], z[1:], fleet.cruise_mps, s.on_station_end_s)
+        self.fly_home(s, path)
+        return arrive_s
+
+    def repath(self, s: Sortie, hold_s: float = 0.0) -> float:
+        """Re-plan an airborne sortie from where it is now, after holding ``hold_s`` (s).
+
+        Returns its new arrival time at its (possibly new) sector's first work point.
+        """
+        path = self.paths[s.id]
+        path.cut(self.env.now)
+        path.hold_until(self.env.now + hold_s)
+        arrive_s = self.fly_sortie(s, path)
+        self.wake(s)
+        return arrive_s
+
+    def abort(self, s: Sortie) -> None:
+        """Send an airborne sortie straight home from where it is now."""
+        path = self.paths[s.id]
+        path.cut(self.env.now)
+        self.fly_home(s, path)
+        self.wake(s)
+
+    def wake(self, s: Sortie) -> None:
+        """Make a sleeping sortie process re-read its plan (new launch or landing time)."""
+        if s.id in self.sleeping:
+            self.sleeping.discard(s.id)  # one interrupt is enough: the process re-reads the plan
+            self.processes[s.id].interrupt("re-planned")
+
+    def fly_home(self, s: Sortie, path: FlightPath) -> None:
+        """Egress from the end of ``path`` to the home base and land."""
+        bx, by, bz = self.base_xy[(s.side, s.base)]
+        path.fly_to(bx, by, bz, self.fleet(s).cruise_mps)
+
+    def run(self) -> Outcome:
+        for side in self.side_names:
+            for s in self.tasking[side]:
+                if s.created_s == -math.inf:
+                    self.created[side].append(s)
+        self.policy.start(self)
+        for side in self.side_names:
+            for s in self.tasking[side]:
+                if s.created_s == -math.inf:
+                    self.created[side].remove(s)
+                self.processes[s.id] = self.env.process(self.sortie_life(s))
+        while True:
+            try:
+                self.env.step()
+            except simpy.core.EmptySchedule:
+                break
+            self.events += 1
+        return self._outcome()
+
+    def _outcome(self) -> Outcome:
+        sorties = [s for side in self.side_names for s in self.tasking[side]]
+        flights: list[str] = []
+        sides: list[str] = []
+        t: list[float] = []
+        x: list[float] = []
+        y: list[float] = []
+        z: list[float] = []
+        for s in sorties:
+            path = self.paths.get(s.id)
+            if path is None:
+                continue
+            n = len(path.t_s)
+            flights += [s.name] * n
+            sides += [s.side] * n
+            t += path.t_s
+            x += path.x_m
+            y += path.y_m
+            z += path.z_m
+        tracks = Tracks.from_rows(flights, sides, t, x, y, z, side_names=self.side_names, source="simulation")
+        received = {name: self.replanner[name].received for name in self.side_names}
+        return Outcome(tracks, tuple(sorties), received, self.events)
+
+
+def simulate(loaded: LoadedScenario, policy: PolicySpec, seed: int, replication: int) -> Outcome:
+    """Run replication ``replication`` of ``loaded`` under ``policy``; pure given its inputs."""
+    streams = replication_streams(seed, replication, loaded.scenario.side_names)
+    return _Day(loaded, policy, streams).run()

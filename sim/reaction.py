@@ -1,0 +1,219 @@
+"""A side's ops cell: it reads the other side's notices and re-plans its own affected sorties.
+
+A sortie is *affected* by a notice when the notice's sector (any sector, for a notice that
+names no location) is the sortie's, their windows overlap (with ``buffer_min`` either side)
+and, when the notice gives an altitude block, the blocks come within ``vertical_buffer_ft``.
+The cell tries the side's ``reaction.actions`` in order and applies the first that works;
+what nothing fixes flies as planned and is counted as unresolved. Costs go to the sortie.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import simpy
+
+from sim.geo import SectorMap
+from sim.policies import Notice
+from sim.scenario import Side
+from sim.tasking import Sortie, fleet_sector_weights
+
+if TYPE_CHECKING:
+    from sim.model import _Day
+
+__all__ = ["Replanner"]
+
+_MAX_SHIFTS = 20
+
+
+class Replanner:
+    """The ops cell of side ``side_name`` (a SimPy resource of ``staff`` officers)."""
+
+    def __init__(self, day: _Day, side_name: str, side: Side, sectors: SectorMap) -> None:
+        self.day = day
+        self.side_name = side_name
+        self.side = side
+        self.sectors = sectors
+        self.cell = simpy.Resource(day.env, capacity=side.ops_cell.staff)
+        self.known: list[Notice] = []
+        self.received = 0
+
+    # --- entry points ------------------------------------------------------------------------
+    def receive(self, notices: list[Notice]) -> Generator[Any, Any, None]:
+        """Process a batch of notices: wait for an officer, take the reaction time, re-plan."""
+        env = self.day.env
+        with self.cell.request() as officer:
+            yield officer
+            yield env.timeout(self.side.ops_cell.reaction_s)
+        self.received += len(notices)
+        self.known.extend(notices)
+        for s in self.day.created[self.side_name]:
+            self.react(s)
+
+    def plan_new(self, s: Sortie) -> None:
+        """A sortie just added to the tasking is planned around what the side already knows."""
+        if self.known:
+            self.react(s)
+
+    # --- the decision --------------------------------------------------------------------------
+    def phase(self, s: Sortie) -> str:
+        """``planned`` (can still change launch), ``transit``, ``station``, ``egress`` or ``done``."""
+        now = self.day.env.now
+        if s.cancelled or s.aborted or s.landed_s is not None:
+            return "done"
+        if s.launched_s is None:
+            return "planned" if self.day.planned_launch_s(s) > now else "ground"
+        assert s.on_station_start_s is not None and s.on_station_end_s is not None
+        if now < s.on_station_start_s:
+            return "transit"
+        if now < s.on_station_end_s:
+            return "station"
+        return "egress"
+
+    def window(self, s: Sortie) -> tuple[float, float]:
+        if s.launched_s is None or s.on_station_start_s is None or s.on_station_end_s is None:
+            return s.t_on_s, s.t_off_s
+        return s.on_station_start_s, s.on_station_end_s
+
+    def affecting(
+        self,
+        sector: str,
+        window: tuple[float, float],
+        block: tuple[float, float] | None,
+    ) -> list[Notice]:
+        """Known notices that affect a sortie in ``sector`` over ``window`` (s) in ``block`` (m).
+
+        With ``block`` None the altitude is ignored (used to find where not to move to).
+        """
+        start, end = window
+        buf = self.side.reaction.buffer_s
+        vbuf = self.side.reaction.vertical_buffer_m
+        now = self.day.env.now
+        if end <= now:
+            return []
+        out = []
+        for n in self.known:
+            if n.sector is not None and n.sector != sector:
+                continue
+            if not (start < n.end_s + buf and end > n.start_s - buf):
+                continue
+            if block is not None and n.floor_m is not None and n.ceiling_m is not None:
+                if not (block[0] < n.ceiling_m + vbuf and block[1] > n.floor_m - vbuf):
+                    continue
+            out.append(n)
+        return out
+
+    def react(self, s: Sortie) -> None:
+        phase = self.phase(s)
+        if phase in ("done", "egress", "ground"):
+            return
+        conflicts = self.affecting(s.sector, self.window(s), (s.floor_m, s.ceiling_m))
+        if not conflicts:
+            return
+        for action in self.side.reaction.actions:
+            if getattr(self, f"_try_{action}")(s, phase, conflicts):
+                return
+        s.unresolved += 1
+
+    # --- actions: each returns True if it applied --------------------------------------------
+    def _try_altitude(self, s: Sortie, phase: str, conflicts: Sequence[Notice]) -> bool:
+        if any(n.floor_m is None or n.ceiling_m is None for n in conflicts):
+            return False
+        fleet = self.day.fleet(s)
+        low, high = self.day.policy.altitude_block(self.side_name, fleet.floor_m, fleet.ceiling_m)
+        vbuf = self.side.reaction.vertical_buffer_m
+        busy = sorted(
+            (n.floor_m - vbuf, n.ceiling_m + vbuf)  # type: ignore[operator]
+            for n in self.affecting(s.sector, self.window(s), None)
+            if n.floor_m is not None and n.ceiling_m is not None
+        )
+        free: list[tuple[float, float]] = []
+        cursor = low
+        for b_lo, b_hi in busy:
+            if b_lo > cursor:
+                free.append((cursor, min(b_lo, high)))
+            cursor = max(cursor, b_hi)
+        if cursor < high:
+            free.append((cursor, high))
+        free = [(a, b) for a, b in free if b > a]
+        if not free:
+            return False
+        a, b = max(free, key=lambda ab: (ab[1] - ab[0], -ab[0]))
+        if b - a < min(0.25 * (high - low), 1000 * 0.3048):
+            return False
+        s.floor_m, s.ceiling_m = a, b
+        s.altitude_changed = True
+        if phase in ("transit", "station"):
+            self.day.repath(s)
+        return True
+
+    def _try_delay(self, s: Sortie, phase: str, conflicts: Sequence[Notice]) -> bool:
+        if phase != "planned":
+            return False
+        buf = self.side.reaction.buffer_s
+        t_on = s.t_on_s
+        for _ in range(_MAX_SHIFTS):
+            blocking = self.affecting(s.sector, (t_on, t_on + s.on_station_s), (s.floor_m, s.ceiling_m))
+            if not blocking:
+                break
+            t_on = max(n.end_s for n in blocking) + buf
+        else:
+            return False
+        if t_on - s.tasked_t_on_s > self.side.reaction.max_delay_s:
+            return False
+        s.delay_s += t_on - s.t_on_s
+        s.t_on_s = t_on
+        self.day.wake(s)
+        return True
+
+    def _try_retask(self, s: Sortie, phase: str, conflicts: Sequence[Notice]) -> bool:
+        fleet = self.day.fleet(s)
+        weights = fleet_sector_weights(self.side, fleet)
+        window = self.window(s)
+        options = {
+            name: w
+            for name, w in weights.items()
+            if w > 0 and name != s.sector and not self.affecting(name, window, (s.floor_m, s.ceiling_m))
+        }
+        if not options:
+            return False
+        names = list(options)
+        cum = np.cumsum([options[n] for n in names])
+        pick = names[min(int(np.searchsorted(cum, s.choice_u * cum[-1], side="right")), len(names) - 1)]
+        s.sector = pick
+        s.retasked = True
+        if phase == "planned":
+            self.day.wake(s)
+        else:
+            arrive_s = self.day.repath(s)
+            start, end = window
+            now = self.day.env.now
+            s.lost_on_station_s += max(0.0, min(arrive_s, end) - max(now, start))
+        return True
+
+    def _try_hold(self, s: Sortie, phase: str, conflicts: Sequence[Notice]) -> bool:
+        if phase != "transit":
+            return False
+        assert s.on_station_start_s is not None and s.on_station_end_s is not None
+        clear_s = max(n.end_s for n in conflicts) + self.side.reaction.buffer_s
+        extra_s = clear_s - s.on_station_start_s
+        if extra_s <= 0 or extra_s > self.side.reaction.max_hold_s or clear_s >= s.on_station_end_s:
+            return False
+        s.held_s += extra_s
+        s.lost_on_station_s += extra_s
+        self.day.repath(s, hold_s=extra_s)
+        return True
+
+    def _try_cancel(self, s: Sortie, phase: str, conflicts: Sequence[Notice]) -> bool:
+        if phase == "planned":
+            s.cancelled = True
+            s.lost_on_station_s += s.on_station_s
+            self.day.wake(s)
+            return True
+        start, end = self.window(s)
+        s.aborted = True
+        s.lost_on_station_s += max(0.0, end - max(self.day.env.now, start))
+        self.day.abort(s)
+        return True
