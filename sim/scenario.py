@@ -12,9 +12,17 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from sim.errors import InputError
 from sim.geo import LocalProjection, SectorMap, default_sectors_path, load_sectors
@@ -89,16 +97,26 @@ class Fleet(_Model):
     sorties_per_day: NonNegFloat | None = None
     sector_weights: dict[str, NonNegFloat] | None = None
 
+    # Field validators (not a model validator) so that errors point at the field itself.
+    @field_validator("ceiling_ft")
+    @classmethod
+    def _above_floor(cls, ceiling_ft: float, info: ValidationInfo) -> float:
+        floor_ft = info.data.get("floor_ft")
+        if floor_ft is not None and ceiling_ft <= floor_ft:
+            raise ValueError(f"ceiling_ft must be above floor_ft ({floor_ft:g})")
+        return ceiling_ft
+
+    @field_validator("sector_weights")
+    @classmethod
+    def _weights(cls, weights: dict[str, float] | None) -> dict[str, float] | None:
+        if weights is not None:
+            _check_weights(weights)
+        return weights
+
     @model_validator(mode="after")
     def _check(self) -> Fleet:
-        if self.ceiling_ft <= self.floor_ft:
-            raise ValueError(
-                f"ceiling_ft ({self.ceiling_ft:g}) must be above floor_ft ({self.floor_ft:g})"
-            )
         if (self.share is None) == (self.sorties_per_day is None):
             raise ValueError("give exactly one of share (of the side's tempo) or sorties_per_day")
-        if self.sector_weights is not None:
-            _check_weights(self.sector_weights)
         return self
 
     @property
@@ -192,11 +210,21 @@ class Side(_Model):
     ops_cell: OpsCell = OpsCell()
     reaction: Reaction = Reaction()
 
+    @field_validator("sector_weights")
+    @classmethod
+    def _weights(cls, weights: dict[str, float]) -> dict[str, float]:
+        _check_weights(weights)
+        return weights
+
+    @field_validator("time_profile")
+    @classmethod
+    def _profile(cls, profile: list[float] | None) -> list[float] | None:
+        if profile is not None and sum(profile) <= 0:
+            raise ValueError("time_profile weights are all zero; at least one hour must be > 0")
+        return profile
+
     @model_validator(mode="after")
     def _check(self) -> Side:
-        _check_weights(self.sector_weights)
-        if self.time_profile is not None and sum(self.time_profile) <= 0:
-            raise ValueError("time_profile weights are all zero; at least one hour must be > 0")
         shares = [f.share for f in self.fleets.values() if f.share is not None]
         if shares and sum(shares) <= 0:
             raise ValueError("the fleets' shares are all zero")
@@ -301,6 +329,12 @@ def _check_weights(weights: dict[str, float]) -> None:
         raise ValueError("sector_weights are all zero; at least one must be > 0")
 
 
+_POLICY_KINDS = ", ".join(  # "none, advance_notice, ...", from the union's members
+    get_args(model.model_fields["kind"].annotation)[0]
+    for model in get_args(get_args(PolicySpec)[0])
+)
+
+
 def _describe(value: Any) -> str:
     text = json.dumps(value, default=str) if not isinstance(value, str) else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -318,7 +352,9 @@ def _format_loc(loc: tuple[str | int, ...]) -> str:
 
 def _clean_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
     """Drop pydantic's union-branch tags (e.g. ``advance_notice``) that are not in the file."""
-    return tuple(part for part in loc if not (isinstance(part, str) and part.startswith("function-")))
+    return tuple(
+        part for part in loc if not (isinstance(part, str) and part.startswith("function-"))
+    )
 
 
 def _line_for(loc: tuple[str | int, ...], lines: LineMap) -> int | None:
@@ -339,14 +375,31 @@ def _validation_message(exc: ValidationError, lines: LineMap, data: Any) -> str:
             if isinstance(policies, dict) and isinstance(policies.get(name), dict):
                 if loc[2] == policies[name].get("kind"):
                     loc = loc[:2] + loc[3:]
+        kind, ctx = err["type"], err.get("ctx", {})
+        msg = err["msg"].removeprefix("Value error, ")
+        show_found = kind not in ("missing", "extra_forbidden") and "input" in err
+        if kind == "extra_forbidden":
+            msg = "unknown field (check the spelling; see `deconflict schema`)"
+        elif kind == "union_tag_invalid":  # a discriminated union: only policies have one
+            loc = (*loc, "kind")
+            msg = f"unknown policy kind {ctx.get('tag')!r}; expected one of {_POLICY_KINDS}"
+            show_found = False
+        elif kind == "union_tag_not_found":
+            loc = (*loc, "kind")
+            msg = f"field required: the policy's kind, one of {_POLICY_KINDS}"
+            show_found = False
+        elif kind in ("model_type", "model_attributes_type", "dict_type"):
+            msg = "expected a mapping (name: value lines)"
+        elif kind in ("too_short", "too_long") and "actual_length" in ctx:
+            bound = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
+            word = "at least" if kind == "too_short" else "at most"
+            msg = f"expected {word} {bound} item(s), found {ctx['actual_length']}"
+            show_found = False
+        elif kind == "value_error" and len(_describe(err.get("input"))) >= 60:
+            show_found = False  # a whole section: the message itself says what is wrong
         line = _line_for(loc, lines)
         where = f"line {line}: " if line else ""
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown field (check the spelling; see `deconflict schema`)"
-        found = ""
-        if err["type"] not in ("missing", "extra_forbidden") and "input" in err:
-            found = f"; found {_describe(err['input'])}"
+        found = f"; found {_describe(err['input'])}" if show_found else ""
         out.append(f"{where}{_format_loc(loc)}: {msg}{found}")
     return "\n  ".join(out)
 
@@ -356,7 +409,9 @@ def parse_scenario(data: Any, *, source: str, lines: LineMap | None = None) -> S
     lines = lines or {}
     if not isinstance(data, dict):
         kind = "empty" if data is None else type(data).__name__
-        raise InputError(f"expected a mapping of scenario fields at the top level, found {kind}", path=source)
+        raise InputError(
+            f"expected a mapping of scenario fields at the top level, found {kind}", path=source
+        )
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
@@ -370,13 +425,16 @@ def _check_references(sc: Scenario, sectors: SectorMap, lines: LineMap, source: 
 
     def bad(loc: tuple[str | int, ...], message: str) -> None:
         line = _line_for(loc, lines)
-        problems.append(f"{'line %d: ' % line if line else ''}{_format_loc(loc)}: {message}")
+        problems.append(f"{f'line {line}: ' if line else ''}{_format_loc(loc)}: {message}")
 
     known = ", ".join(sectors.names)
     for side_name, side in sc.sides.items():
         for sector in side.sector_weights:
             if sector not in sectors:
-                bad(("sides", side_name, "sector_weights", sector), f"unknown sector {sector!r}; known: {known}")
+                bad(
+                    ("sides", side_name, "sector_weights", sector),
+                    f"unknown sector {sector!r}; known: {known}",
+                )
         for fleet_name, fleet in side.fleets.items():
             if fleet.base not in side.bases:
                 bad(
@@ -413,7 +471,8 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         if not sectors_path.is_file():
             line = lines.get(("sectors_file",))
             raise InputError(
-                f"{'line %d: ' % line if line else ''}sectors_file: no such file {str(sectors_path)!r} "
+                f"{f'line {line}: ' if line else ''}sectors_file: "
+                f"no such file {str(sectors_path)!r} "
                 "(paths are relative to the scenario file)",
                 path=str(path),
             )

@@ -89,10 +89,14 @@ def _build(node: yaml.Node, path: tuple[str | int, ...], lines: LineMap) -> Any:
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                raise _ScalarError(key_node, "a mapping key must be a plain name, not a list or mapping")
+                raise _ScalarError(
+                    key_node, "a mapping key must be a plain name, not a list or mapping"
+                )
             key = key_node.value
             if key_node.value == "<<":
-                raise _ScalarError(key_node, "merge keys (<<) are not supported; write the fields out")
+                raise _ScalarError(
+                    key_node, "merge keys (<<) are not supported; write the fields out"
+                )
             if key in out:
                 first = lines[(*path, key)]
                 raise _ScalarError(key_node, f"duplicate key {key!r} (first given on line {first})")
