@@ -140,19 +140,19 @@ def work_points(
     """Random work points inside ``sector`` enough to fill ``on_station_s`` at ``speed_mps``.
 
     Returns points (k, 2) in metres and their altitudes (k,), uniform in the block. The
-    first point is where the sortie arrives on station. Draws in batches of 8 points, so
-    the result depends only on the generator's state.
+    first point is where the sortie arrives on station. Draws a batch sized from the
+    sector's area (more if needed), so the result depends only on the generator's state.
     """
     needed_m = on_station_s * speed_mps
-    pts: list[np.ndarray] = []
-    total_m = 0.0
-    last: np.ndarray | None = None
-    while total_m < needed_m and len(pts) < 64:
-        batch = sector.sample_points(rng, 8)
-        pts.append(batch)
-        chain = batch if last is None else np.vstack([last[None, :], batch])
+    # mean distance between two uniform points in a square of side a is about 0.52 a
+    mean_leg_m = max(0.52 * math.sqrt(sector.area_m2), 1.0)
+    batch = min(max(4, math.ceil(1.3 * needed_m / mean_leg_m) + 2), 256)
+    points = sector.sample_points(rng, batch)
+    total_m = float(np.hypot(*np.diff(points, axis=0).T).sum())
+    while total_m < needed_m and len(points) < 1024:
+        more = sector.sample_points(rng, batch)
+        chain = np.vstack([points[-1:], more])
         total_m += float(np.hypot(*np.diff(chain, axis=0).T).sum())
-        last = batch[-1]
-    points = np.vstack(pts)
+        points = np.vstack([points, more])
     z = rng.uniform(floor_m, ceiling_m, size=len(points))
     return points, z
