@@ -127,7 +127,19 @@ def load_yaml(path: str | Path) -> tuple[Any, LineMap]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise InputError(f"{where}not valid YAML: {exc.problem or exc}", path=str(path)) from None
+        # The problem is often found a line after the cause (an unclosed bracket or quote):
+        # name where the construct began too.
+        started = ""
+        if exc.context and exc.context_mark and exc.problem_mark:
+            start = exc.context_mark
+            if (start.line, start.column) != (exc.problem_mark.line, exc.problem_mark.column):
+                started = f" ({exc.context} that began on line {start.line + 1}, " \
+                    f"column {start.column + 1})"
+        if "'\\t'" in str(exc.problem):
+            started += " (YAML indents with spaces, not tabs)"
+        raise InputError(
+            f"{where}not valid YAML: {exc.problem or exc}{started}", path=str(path)
+        ) from None
     except yaml.YAMLError as exc:
         raise InputError(f"not valid YAML: {exc}", path=str(path)) from None
     if len(nodes) > 1:

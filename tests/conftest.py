@@ -1,0 +1,71 @@
+"""Shared fixtures: the baseline scenario as data, a writer for edited copies, an in-process CLI."""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+BASELINE = REPO / "scenarios" / "syria-2015-10.yaml"
+_BASELINE_DATA = yaml.safe_load(BASELINE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def baseline() -> dict[str, Any]:
+    """A fresh deep copy of the baseline scenario (syria-2015-10) as plain data, to edit."""
+    return copy.deepcopy(_BASELINE_DATA)
+
+
+@pytest.fixture
+def write_yaml(tmp_path: Path) -> Callable[[Any, str], Path]:
+    """Write ``data`` (dumped with yaml.safe_dump, key order kept) or literal text to tmp_path."""
+
+    def write(data: Any, name: str = "scenario.yaml") -> Path:
+        path = tmp_path / name
+        text = data if isinstance(data, str) else yaml.safe_dump(data, sort_keys=False)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+def line_of(text: str, *keys: str) -> int:
+    """1-based line of the block-style key path ``keys`` in YAML ``text``, found by plain search.
+
+    Independent of the loader under test: each key is the next line, after the previous
+    key's line, that starts (after indentation) with ``key:``.
+    """
+    lines = text.splitlines()
+    at = -1
+    for key in keys:
+        pattern = re.compile(rf"^\s*(?:- )?{re.escape(key)}:")
+        at = next(i for i in range(at + 1, len(lines)) if pattern.match(lines[i]))
+    return at + 1
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
+    """Run ``sim.cli.main(argv)`` in-process; return the exit code, stdout and stderr."""
+    from sim.cli import main
+
+    def run(*argv: str | Path) -> CliResult:
+        capsys.readouterr()
+        code = main([str(a) for a in argv])
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
