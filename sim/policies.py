@@ -229,8 +229,9 @@ class Hotline(_Rule):
     """A call over a ground line at each launch, arriving ``latency_min`` later.
 
     The line carries at most ``calls_per_hour`` calls (each occupies it for
-    60/``calls_per_hour`` minutes); calls queue when it is busy. About 10-12 calls a day
-    were reported in 2017. ``senders`` limits who calls.
+    60/``calls_per_hour`` minutes); calls queue when it is busy, and a call still queued
+    when its sortie's planned window has ended is dropped. About 10-12 calls a day were
+    reported in 2017. ``senders`` limits who calls.
     """
 
     kind: Literal["hotline"]
@@ -250,6 +251,8 @@ class Hotline(_Rule):
     def _call(self, ctx: PolicyContext, sortie: PlannedSortie, line: simpy.Resource) -> Generator[Any, Any, None]:
         with line.request() as slot:
             yield slot
+            if ctx.env.now >= sortie.t_on_s + sortie.on_station_s:
+                return  # still queued when the sortie's window has ended: the call is dropped
             yield ctx.env.timeout(self.latency_min * MIN_S)
             receiver = _other(ctx.side_names, sortie.side)
             ctx.send(receiver, [make_notice(sortie, receiver, self.content, ctx.env.now)])

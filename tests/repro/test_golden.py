@@ -1,0 +1,58 @@
+"""Reproducibility: same scenario and seed give byte-identical files, pinned by a golden copy.
+
+The golden files are the output of `deconflict run scenarios/corridor-small.yaml` at the
+scenario's seed and replications. After an intended change to the model, regenerate them
+with `UPDATE_GOLDEN=1 python -m pytest tests/repro` and say why in the commit message.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+from tests.conftest import REPO
+
+SMALL = REPO / "scenarios" / "corridor-small.yaml"
+GOLDEN = Path(__file__).parent / "golden" / "corridor-small"
+FILES = ("replications.csv", "encounters.csv", "summary.csv")
+
+
+def _run(out: Path) -> None:
+    assert main(["run", str(SMALL), "--out", str(out), "-q"]) == 0
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("run") / "a"
+    _run(out)
+    return out
+
+
+def test_two_runs_are_byte_identical(run_dir: Path, tmp_path: Path) -> None:
+    _run(tmp_path / "b")
+    for name in FILES:
+        assert (run_dir / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_matches_the_golden_copy(run_dir: Path, name: str) -> None:
+    if os.environ.get("UPDATE_GOLDEN"):
+        GOLDEN.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(run_dir / name, GOLDEN / name)
+    assert (run_dir / name).read_text() == (GOLDEN / name).read_text()
+
+
+def test_manifest_records_provenance(run_dir: Path) -> None:
+    import json
+
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["seed"] == 7 and manifest["replications"] == 5
+    assert len(manifest["scenario_sha256"]) == 64
+    assert manifest["scenario"]["name"] == "corridor-small"
+    assert manifest["policies"] == ["no-notice", "notice-30", "area-notice", "shared", "hotline", "split"]
+    assert {"simpy", "numpy", "pydantic"} <= set(manifest["environment"])
+    assert not [p for p in run_dir.parent.iterdir() if p.name.startswith(".")]  # no staging left behind

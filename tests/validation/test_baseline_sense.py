@@ -1,0 +1,60 @@
+"""Common sense on the baseline: notification rules cut losses of separation, at a cost.
+
+Paired by replication (common random numbers): each rule's losses of separation minus
+no-notice's in the same replication must have a 95 % interval below zero.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.experiment import run_experiment
+from sim.scenario import load_scenario
+from sim.stats import mean_ci
+from tests.conftest import BASELINE
+
+REPLICATIONS = 60
+
+
+@pytest.fixture(scope="module")
+def rows() -> list[dict[str, object]]:
+    loaded = load_scenario(BASELINE)
+    sc = loaded.scenario
+    return run_experiment(loaded, list(sc.policies), REPLICATIONS, sc.seed).rows
+
+
+def _column(rows, policy: str, column: str) -> np.ndarray:  # type: ignore[no-untyped-def]
+    mine = sorted((r for r in rows if r["policy"] == policy), key=lambda r: r["replication"])
+    return np.array([float(r[column]) for r in mine])
+
+
+@pytest.mark.parametrize("policy", ["one-hour-notice", "shared-schedule", "hotline"])
+def test_rules_reduce_losses_of_separation(rows, policy: str) -> None:  # type: ignore[no-untyped-def]
+    diff = _column(rows, policy, "encounters_los") - _column(rows, "no-notice", "encounters_los")
+    est = mean_ci(diff)
+    assert est.ci_high < 0, est
+
+
+def test_no_notice_costs_nothing(rows) -> None:  # type: ignore[no-untyped-def]
+    for side in ("russia", "coalition"):
+        for metric in ("delay_min", "lost_on_station_min", "retasked", "cancelled", "notices_received"):
+            assert _column(rows, "no-notice", f"{side}_{metric}").sum() == 0
+
+
+def test_one_hour_notice_is_paid_by_the_coalition_only(rows) -> None:  # type: ignore[no-untyped-def]
+    coalition = sum(
+        _column(rows, "one-hour-notice", f"coalition_{m}").sum()
+        for m in ("delay_min", "lost_on_station_min", "retasked", "cancelled")
+    )
+    russia = sum(
+        _column(rows, "one-hour-notice", f"russia_{m}").sum()
+        for m in ("delay_min", "lost_on_station_min", "retasked", "cancelled")
+    )
+    assert coalition > 0 and russia == 0
+
+
+def test_sorties_are_conserved(rows) -> None:  # type: ignore[no-untyped-def]
+    for r in rows:
+        for side in ("russia", "coalition"):
+            assert r[f"{side}_sorties_flown"] + r[f"{side}_cancelled"] == r[f"{side}_sorties_planned"]
