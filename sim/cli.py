@@ -110,8 +110,7 @@ def _cmd_detect(args: argparse.Namespace) -> int:
         print(
             f"  {len(tracks)} flights ({tracks.n_legs} legs) of sides {', '.join(tracks.side_names)}; "
             f"separation {horizontal_m:.0f} m horizontal, {args.vertical_ft * FT_M:.0f} m vertical; "
-            f"read {t1 - t0:.2f} s, detect {t2 - t1:.2f} s"
-            + (f"; written to {out}" if out is not None else ""),
+            f"read {t1 - t0:.2f} s, detect {t2 - t1:.2f} s" + (f"; written to {out}" if out is not None else ""),
             file=sys.stderr,
         )
     return 0
@@ -141,7 +140,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         unknown = [p for p in args.policy if p not in sc.policies]
         if unknown:
             raise InputError(
-                f"--policy: unknown policy {', '.join(map(repr, unknown))}; the scenario's policies are {', '.join(policies)}",
+                f"--policy: unknown policy {', '.join(map(repr, unknown))}; "
+                f"the scenario's policies are {', '.join(policies)}",
                 path=str(args.scenario),
             )
         policies = [p for p in policies if p in args.policy]
@@ -166,7 +166,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     rows = sorted(result.rows, key=lambda r: (order[r["policy"]], r["replication"]))
     enc_rows = sorted(
         result.encounters,
-        key=lambda r: (order[r["policy"]], r["replication"], level_names.index(r["level"]), r["t_start"], r["flight_a"], r["flight_b"]),
+        key=lambda r: (
+            order[r["policy"]],
+            r["replication"],
+            level_names.index(r["level"]),
+            r["t_start"],
+            r["flight_a"],
+            r["flight_b"],
+        ),
     )
     metrics = columns[4:]
     summary = summarise(rows, policies, metrics)
@@ -216,7 +223,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print(summary_table(summary, policies, [(f"encounters_{lv}", lv) for lv in level_names]))
     cost_cols = []
     for side in sc.side_names:
-        for m, head in (("delay_min", "delay min"), ("lost_on_station_min", "lost min"), ("retasked", "retasked"), ("cancelled", "cancelled")):
+        for m, head in (
+            ("delay_min", "delay min"),
+            ("lost_on_station_min", "lost min"),
+            ("retasked", "retasked"),
+            ("cancelled", "cancelled"),
+        ):
             cost_cols.append((f"{side}_{m}", f"{side} {head}"))
     print(f"\nCost of deconfliction per replication ({hours:g} h), summed over sorties:")
     print(summary_table(summary, policies, cost_cols))
@@ -238,7 +250,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
     run.add_argument("--policy", action="append", metavar="NAME", help="run only this policy (repeatable)")
     run.add_argument("--out", help="results directory to create (must not exist or be empty)")
-    run.add_argument("--results-root", default=str(DEFAULT_RESULTS_ROOT), help="where new results directories go (default: results/)")
+    run.add_argument(
+        "--results-root", default=str(DEFAULT_RESULTS_ROOT), help="where new results directories go (default: results/)"
+    )
     run.add_argument("--quiet", "-q", action="store_true", help="no progress line")
     run.set_defaults(func=_cmd_run)
 

@@ -32,7 +32,9 @@ class ExperimentResult:
     events: int = 0
 
 
-def run_one(loaded: LoadedScenario, policy_name: str, replication: int, seed: int) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
+def run_one(
+    loaded: LoadedScenario, policy_name: str, replication: int, seed: int
+) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
     """Simulate one policy x replication and count its encounters at every level."""
     sc = loaded.scenario
     policy = sc.policies[policy_name]

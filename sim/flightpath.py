@@ -89,9 +89,7 @@ class FlightPath:
         del self.t_s[keep:], self.x_m[keep:], self.y_m[keep:], self.z_m[keep:]
         self.add(t_s, x, y, z)
 
-    def climb_and_fly_to(
-        self, x_m: float, y_m: float, z_m: float, speed_mps: float, climb_s: float
-    ) -> float:
+    def climb_and_fly_to(self, x_m: float, y_m: float, z_m: float, speed_mps: float, climb_s: float) -> float:
         """Fly to a point, reaching its altitude after ``climb_s`` (or at the point if sooner)."""
         x0, y0, _ = self.last
         dist_m = math.hypot(x_m - x0, y_m - y0)

@@ -34,9 +34,23 @@ SIDE_METRICS: tuple[tuple[str, str], ...] = (
 )
 
 ENCOUNTER_COLUMNS = (
-    "policy", "replication", "level", "flight_a", "side_a", "flight_b", "side_b",
-    "t_start", "t_end", "t_cpa", "h_min_m", "dz_at_cpa_m", "x_cpa_m", "y_cpa_m",
-    "lat_cpa", "lon_cpa", "sector",
+    "policy",
+    "replication",
+    "level",
+    "flight_a",
+    "side_a",
+    "flight_b",
+    "side_b",
+    "t_start",
+    "t_end",
+    "t_cpa",
+    "h_min_m",
+    "dz_at_cpa_m",
+    "x_cpa_m",
+    "y_cpa_m",
+    "lat_cpa",
+    "lon_cpa",
+    "sector",
 )
 
 

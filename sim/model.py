@@ -76,7 +76,12 @@ class _Day:
                 s.floor_m, s.ceiling_m = policy.altitude_block(name, fleet.floor_m, fleet.ceiling_m)
         earliest = min(
             [0.0]
-            + [min(s.created_s, self.planned_launch_s(s)) for ss in tasking.values() for s in ss if s.created_s > -math.inf]
+            + [
+                min(s.created_s, self.planned_launch_s(s))
+                for ss in tasking.values()
+                for s in ss
+                if s.created_s > -math.inf
+            ]
             + [self.planned_launch_s(s) for ss in tasking.values() for s in ss]
         )
         self.start_s = math.floor((earliest - 1800.0) / 3600.0) * 3600.0
@@ -91,9 +96,7 @@ class _Day:
             for name in self.side_names
             for b, base in sc.sides[name].bases.items()
         }
-        self.replanner = {
-            name: Replanner(self, name, sc.sides[name], loaded.sectors) for name in self.side_names
-        }
+        self.replanner = {name: Replanner(self, name, sc.sides[name], loaded.sectors) for name in self.side_names}
         self.paths: dict[int, FlightPath] = {}
         self.sleeping: set[int] = set()
         self.processes: dict[int, simpy.Process] = {}

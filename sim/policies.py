@@ -208,9 +208,7 @@ class SharedSchedule(_Rule):
                 continue
             receiver = _other(ctx.side_names, side)
             batch = [
-                make_notice(s, receiver, self.content, ctx.env.now)
-                for s in ctx.sorties(side)
-                if not s.short_notice
+                make_notice(s, receiver, self.content, ctx.env.now) for s in ctx.sorties(side) if not s.short_notice
             ]
             if batch:
                 ctx.send(receiver, batch)

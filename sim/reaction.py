@@ -125,7 +125,7 @@ class Replanner:
         low, high = self.day.policy.altitude_block(self.side_name, fleet.floor_m, fleet.ceiling_m)
         vbuf = self.side.reaction.vertical_buffer_m
         busy = sorted(
-            (n.floor_m - vbuf, n.ceiling_m + vbuf)  # type: ignore[operator]
+            (n.floor_m - vbuf, n.ceiling_m + vbuf)
             for n in self.affecting(s.sector, self.window(s), None)
             if n.floor_m is not None and n.ceiling_m is not None
         )

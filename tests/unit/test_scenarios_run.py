@@ -47,6 +47,9 @@ def test_run_refuses_a_non_empty_output_directory(tmp_path: Path, capsys: pytest
 def test_policy_selection(tmp_path: Path) -> None:
     small = REPO / "scenarios" / "corridor-small.yaml"
     out = tmp_path / "sel"
-    assert main(["run", str(small), "-n", "1", "--policy", "shared", "--policy", "no-notice", "--out", str(out), "-q"]) == 0
+    assert (
+        main(["run", str(small), "-n", "1", "--policy", "shared", "--policy", "no-notice", "--out", str(out), "-q"])
+        == 0
+    )
     rows = list(csv.DictReader((out / "replications.csv").open()))
     assert [r["policy"] for r in rows] == ["no-notice", "shared"]  # scenario order

@@ -41,8 +41,7 @@ def test_fractional_tempo_gives_floor_or_ceiling_with_the_right_mean(loaded) -> 
     sc = loaded.scenario
     side = sc.sides["russia"].model_copy(update={"sorties_per_day": 40.5})
     counts = [
-        len(draw_tasking("russia", side, loaded.sectors, sc.horizon_s, np.random.default_rng(s)))
-        for s in range(400)
+        len(draw_tasking("russia", side, loaded.sectors, sc.horizon_s, np.random.default_rng(s))) for s in range(400)
     ]
     assert set(counts) == {40, 41}
     assert abs(np.mean(counts) - 40.5) < 0.1
