@@ -3,9 +3,9 @@
 PyYAML follows YAML 1.1, where ``16:30`` is the integer 990 (base 60), ``010`` is 8 (octal)
 and ``NO`` is ``False``. Scenario files are written by people, so this loader refuses such
 plain scalars instead of guessing: quote them to mean a string, or write the number plainly.
-It also refuses duplicate keys (PyYAML keeps the last one silently) and does not turn dates
-into ``datetime`` objects. Every mapping key's line is recorded so that validation errors
-can point at the line.
+It also refuses duplicate keys (PyYAML keeps the last one silently) and explicit tags
+(``!!float``, ``!!python/...``), and does not turn dates into ``datetime`` objects. Every
+mapping key's line is recorded so that validation errors can point at the line.
 """
 
 from __future__ import annotations
@@ -78,9 +78,21 @@ class _ScalarError(Exception):
         self.node = node
 
 
+_YAML_TAG = "tag:yaml.org,2002:"
+_PLAIN_TAGS = {
+    yaml.ScalarNode: _YAML_TAG + "str",
+    yaml.SequenceNode: _YAML_TAG + "seq",
+    yaml.MappingNode: _YAML_TAG + "map",
+}
+
+
 def _build(node: yaml.Node, path: tuple[str | int, ...], lines: LineMap) -> Any:
     """Turn a composed node tree into plain Python data, recording each value's line."""
     lines[path] = node.start_mark.line + 1
+    if node.tag != _PLAIN_TAGS.get(type(node)):
+        # With no implicit resolvers, only an explicit tag (!!int, !!python/..., !x) lands here.
+        tag = node.tag.replace(_YAML_TAG, "!!", 1)
+        raise _ScalarError(node, f"YAML tags such as {tag} are not supported; write the value plainly")
     if isinstance(node, yaml.ScalarNode):
         return _scalar(_StrictLoader, node)  # type: ignore[arg-type]
     if isinstance(node, yaml.SequenceNode):
