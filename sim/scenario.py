@@ -390,6 +390,8 @@ def _validation_message(exc: ValidationError, lines: LineMap, data: Any) -> str:
             show_found = False
         elif kind in ("model_type", "model_attributes_type", "dict_type"):
             msg = "expected a mapping (name: value lines)"
+        elif kind in ("list_type", "tuple_type"):  # a tuple is a YAML list too
+            msg = "expected a list ([a, b] or lines starting with '- ')"
         elif kind in ("too_short", "too_long") and "actual_length" in ctx:
             bound = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
             word = "at least" if kind == "too_short" else "at most"

@@ -18,7 +18,8 @@ import pytest
 from tests.conftest import BASELINE, REPO, line_of
 
 JARGON = ("Traceback", "function-after", "function-before", "tagged-union", "Input tag",
-          "union_tag", "discriminator", "pydantic", "model_attributes", "after validation")
+          "union_tag", "discriminator", "pydantic", "model_attributes", "after validation",
+          "tuple", "instance of")
 
 
 def assert_clean(err: str, path: Path | str) -> None:
@@ -133,6 +134,9 @@ SCENARIO_CASES: list[tuple[str, Callable[..., None], str, tuple[str, ...], tuple
     ("fleet-not-mapping", _set(lambda d: russia(d)["fleets"], "su24m", 8),
      "sides.russia.fleets.su24m", ("sides", "russia", "fleets", "su24m"),
      ("expected a mapping", "found 8")),
+    ("actions-not-list", _set(lambda d: russia(d)["reaction"], "actions", "delay"),
+     "sides.russia.reaction.actions", ("sides", "russia", "reaction", "actions"),
+     ("expected a list", "found 'delay'")),
     ("three-sides", _third_side, "sides", ("sides",), ("exactly 2 sides", "found 3")),
     ("one-side", _one_side, "sides", ("sides",), ("exactly 2 sides", "found 1")),
     ("unknown-policy-kind", _set(policy("hotline"), "kind", "carrier_pigeon"),
