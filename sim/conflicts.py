@@ -44,7 +44,6 @@ __all__ = ["Encounters", "find_encounters", "find_encounters_levels"]
 _MAX_CELLS = 64
 _CHUNK_PAIRS = 1 << 20
 _MERGE_REL_TOL = 1e-9
-_STATIC_REL = 1e-12
 
 
 @dataclass(frozen=True, eq=False)
@@ -305,45 +304,54 @@ def _solve(
     Returns (flight_a, flight_b, t_lo, t_hi, t_cpa, h_min, dz, x_mid, y_mid) for the pairs
     with a piece of positive length.
     """
-    # d: position of a minus b at ta; w: velocity of a minus b; s: time since ta.
-    xa, ya, za = legs.at(i, ta)
-    xb, yb, zb = legs.at(j, ta)
+    # d: position of a minus b at t_ref, the start of the legs' common span (not of the
+    # bucket, so results do not depend on bucketing); w: velocity of a minus b;
+    # s: time since t_ref, limited to [s_from, s_to] for this bucket's stretch.
+    t_ref = np.maximum(legs.t0[i], legs.t0[j])
+    xa, ya, za = legs.at(i, t_ref)
+    xb, yb, zb = legs.at(j, t_ref)
     dx, dy, dz = xa - xb, ya - yb, za - zb
     wx, wy, wz = legs.vx[i] - legs.vx[j], legs.vy[i] - legs.vy[j], legs.vz[i] - legs.vz[j]
-    dur = tb - ta
+    s_from, s_to = ta - t_ref, tb - t_ref
     h, v = horizontal_m, vertical_m
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        # Horizontal: |d + w s| < h. Around the closest approach s_c the roots are
-        # s_c +- half; the far root has no cancellation, the near one is c / (a * far).
-        a = wx * wx + wy * wy
-        d = np.hypot(dx, dy)
-        h_moving = np.sqrt(a) * dur > _STATIC_REL * (h + d)
-        a_safe = np.where(h_moving, a, 1.0)
-        s_c = -(dx * wx + dy * wy) / a_safe
-        h_c = np.hypot(dx + wx * s_c, dy + wy * s_c)
-        half = np.sqrt(np.maximum((h - h_c) * (h + h_c), 0.0) / a_safe)
-        far = s_c + np.copysign(half, s_c)
-        near = ((d - h) * (d + h)) / (a_safe * far)
-        h_in = np.where(h_moving, h_c < h, d < h)
-        h_lo = np.where(h_moving, np.minimum(far, near), -np.inf)
-        h_hi = np.where(h_moving, np.maximum(far, near), np.inf)
+        # Horizontal: |d + w s| < h, i.e. a s^2 + 2 b s + c < 0 with a = |w|^2, b = d.w,
+        # c = |d|^2 - h^2. The closest distance is |d x w| / |w| and the discriminant
+        # b^2 - a c = (|w| h)^2 - (d x w)^2, both free of cancellation; the roots are
+        # q / a and c / q with q = -(b + sign(b) sqrt(disc)) (the stable quadratic formula).
+        # Divisions by |w| come in two steps so tiny relative speeds overflow to +-inf
+        # (a root beyond any span) rather than to nan.
+        w_norm = np.hypot(wx, wy)
+        h_moving = w_norm > 0
+        w_safe = np.where(h_moving, w_norm, 1.0)
+        b = dx * wx + dy * wy
+        cross = np.abs(dx * wy - dy * wx)
+        h_in = np.where(h_moving, cross / w_safe < h, np.hypot(dx, dy) < h)
+        sq = np.sqrt(np.maximum((w_norm * h - cross) * (w_norm * h + cross), 0.0))
+        q = -(b + np.copysign(sq, b))
+        root1 = q / w_safe / w_safe
+        root2 = ((np.hypot(dx, dy) - h) * (np.hypot(dx, dy) + h)) / q
+        h_lo = np.where(h_moving, np.minimum(root1, root2), -np.inf)
+        h_hi = np.where(h_moving, np.maximum(root1, root2), np.inf)
+        s_c = -(b / w_safe) / w_safe
         # Vertical: |dz + wz s| < v.
-        v_moving = np.abs(wz) * dur > _STATIC_REL * (v + np.abs(dz))
+        v_moving = wz != 0
         wz_safe = np.where(v_moving, wz, 1.0)
         r1, r2 = (-v - dz) / wz_safe, (v - dz) / wz_safe
         v_in = v_moving | (np.abs(dz) < v)
         v_lo = np.where(v_moving, np.minimum(r1, r2), -np.inf)
         v_hi = np.where(v_moving, np.maximum(r1, r2), np.inf)
-        s_lo = np.maximum(np.maximum(h_lo, v_lo), 0.0)
-        s_hi = np.minimum(np.minimum(h_hi, v_hi), dur)
-        t_lo = np.where(s_lo <= 0, ta, np.minimum(ta + s_lo, tb))
-        t_hi = np.where(s_hi >= dur, tb, np.minimum(ta + s_hi, tb))
+        s_lo = np.maximum(np.maximum(h_lo, v_lo), s_from)
+        s_hi = np.minimum(np.minimum(h_hi, v_hi), s_to)
+        # Ends inside the stretch come from t_ref + root; the others are exactly ta or tb.
+        t_lo = np.where(s_lo <= s_from, ta, np.clip(t_ref + s_lo, ta, tb))
+        t_hi = np.where(s_hi >= s_to, tb, np.clip(t_ref + s_hi, ta, tb))
         ok = h_in & v_in & (t_hi > t_lo)
     s_lo, s_hi, s_c, h_moving = s_lo[ok], s_hi[ok], s_c[ok], h_moving[ok]
-    i, j, ta = i[ok], j[ok], ta[ok]
+    i, j, t_ref = i[ok], j[ok], t_ref[ok]
     t_lo, t_hi = t_lo[ok], t_hi[ok]
     s_star = np.where(h_moving, np.clip(s_c, s_lo, s_hi), s_lo)
-    t_cpa = np.clip(ta + s_star, t_lo, t_hi)
+    t_cpa = np.clip(t_ref + s_star, t_lo, t_hi)
     xa, ya, za = legs.at(i, t_cpa)
     xb, yb, zb = legs.at(j, t_cpa)
     return (legs.flight[i], legs.flight[j], t_lo, t_hi, t_cpa, np.hypot(xa - xb, ya - yb),

@@ -79,6 +79,13 @@ def leg_pair_piece(pa, qa, pb, qb, horizontal, vertical):
     hi = min(length, horiz[1], vert[1])
     if not lo < hi:
         return None
+    # Check the answer by evaluating positions at the middle of the piece: rounding in the
+    # textbook formula can open a spurious interval when the distance sits at the threshold.
+    mid = t0 + (lo + hi) / 2
+    am, bm = position(pa, qa, mid), position(pb, qb, mid)
+    if not (math.hypot(am[0] - bm[0], am[1] - bm[1]) < horizontal
+            and abs(am[2] - bm[2]) < vertical):
+        return None
     a = g[0] ** 2 + g[1] ** 2
     u = lo if a == 0 else min(max(-(r0[0] * g[0] + r0[1] * g[1]) / a, lo), hi)
     h = math.hypot(r0[0] + g[0] * u, r0[1] + g[1] * u)
