@@ -479,7 +479,15 @@ def load_scenario(path: str | Path) -> LoadedScenario:
                 path=str(path),
             )
     projection = LocalProjection(scenario.origin.lat_deg, scenario.origin.lon_deg)
-    sectors = load_sectors(sectors_path, projection)
+    try:
+        sectors = load_sectors(sectors_path, projection)
+    except InputError as exc:
+        if scenario.sectors_file is None:
+            raise
+        # Name the scenario's field as well as the sector file's own problem.
+        line = lines.get(("sectors_file",))
+        where = f"line {line}: " if line else ""
+        raise InputError(f"{where}sectors_file: {exc}", path=str(path)) from None
     _check_references(scenario, sectors, lines, str(path))
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return LoadedScenario(scenario, sectors, path, digest)

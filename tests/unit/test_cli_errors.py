@@ -318,11 +318,12 @@ def test_invalid_sectors_geojson(command: str, geojson: str, words: tuple[str, .
                                  baseline: dict[str, Any], write_yaml: Callable[..., Path],
                                  cli: Callable[..., Any], tmp_path: Path) -> None:
     path, sectors = _with_sectors(baseline, write_yaml, geojson)
+    line = line_of(path.read_text(encoding="utf-8"), "sectors_file")
     extra = ["--results-root", tmp_path / "results", "-q"] if command == "run" else []
     result = cli(command, path, *extra)
     assert result.code == 2, result.err
-    assert "Traceback" not in result.err
-    assert str(sectors) in result.err, result.err
+    assert_clean(result.err, path)  # the scenario file, its field and line, then the sector file
+    assert f"line {line}: sectors_file: {sectors}: " in result.err, result.err
     for word in words:
         assert word in result.err, result.err
     assert not (tmp_path / "results").exists()
