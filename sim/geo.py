@@ -65,9 +65,7 @@ class LocalProjection:
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.origin_lat_deg) and abs(self.origin_lat_deg) < 89.0):
-            raise ValueError(
-                f"origin_lat_deg must be finite and within +-89, got {self.origin_lat_deg}"
-            )
+            raise ValueError(f"origin_lat_deg must be finite and within +-89, got {self.origin_lat_deg}")
         if not math.isfinite(self.origin_lon_deg):
             raise ValueError(f"origin_lon_deg must be finite, got {self.origin_lon_deg}")
 
@@ -92,9 +90,7 @@ class LocalProjection:
         return np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64)
 
 
-def _even_odd_inside(
-    rings: tuple[FloatArray, ...], x: FloatArray, y: FloatArray
-) -> NDArray[np.bool_]:
+def _even_odd_inside(rings: tuple[FloatArray, ...], x: FloatArray, y: FloatArray) -> NDArray[np.bool_]:
     """Even-odd ray casting of 1-d points (x, y) against closed (k, 2) rings.
 
     A ray goes from each point towards +x; an edge (x1, y1)-(x2, y2) is crossed when it
@@ -151,9 +147,7 @@ class Sector:
 
     def contains(self, x_m: ArrayLike, y_m: ArrayLike) -> NDArray[np.bool_]:
         """True where the point (x_m, y_m), metres, is inside; shape of the broadcast inputs."""
-        x, y = np.broadcast_arrays(
-            np.asarray(x_m, dtype=np.float64), np.asarray(y_m, dtype=np.float64)
-        )
+        x, y = np.broadcast_arrays(np.asarray(x_m, dtype=np.float64), np.asarray(y_m, dtype=np.float64))
         xf, yf = x.ravel(), y.ravel()
         xmin, ymin, xmax, ymax = self.bbox_m
         in_box = (xf >= xmin) & (xf <= xmax) & (yf >= ymin) & (yf <= ymax)
@@ -170,6 +164,8 @@ class Sector:
         """
         if n < 0:
             raise ValueError(f"n must be >= 0, got {n}")
+        if not self.area_m2 > 0:
+            raise ValueError(f"sector {self.name!r} has no area to sample from")
         xmin, ymin, xmax, ymax = self.bbox_m
         acceptance = self.area_m2 / max((xmax - xmin) * (ymax - ymin), 1e-300)
         accepted: list[FloatArray] = []
@@ -250,23 +246,18 @@ def _read_json(path: Path) -> Any:
     except FileNotFoundError:
         raise InputError("expected a GeoJSON file, found no such file", path=str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(
-            f"expected a readable UTF-8 GeoJSON file, found: {exc}", path=str(path)
-        ) from None
+        raise InputError(f"expected a readable UTF-8 GeoJSON file, found: {exc}", path=str(path)) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
-            f"line {exc.lineno}, column {exc.colno}: expected valid JSON, "
-            f"found a syntax error ({exc.msg})",
+            f"line {exc.lineno}, column {exc.colno}: expected valid JSON, found a syntax error ({exc.msg})",
             path=str(path),
         ) from None
 
 
 def _describe(value: Any) -> str:
-    text = (
-        json.dumps(value) if not isinstance(value, float | int | str | list | dict) else repr(value)
-    )
+    text = json.dumps(value) if not isinstance(value, float | int | str | list | dict) else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -285,8 +276,7 @@ def _parse_ring(raw: Any, where: str, path: Path) -> FloatArray:
         )
         if not ok:
             raise InputError(
-                f"{where}[{j}]: expected a [lon, lat] pair of finite numbers, "
-                f"found {_describe(pos)}",
+                f"{where}[{j}]: expected a [lon, lat] pair of finite numbers, found {_describe(pos)}",
                 path=str(path),
             )
     ring = np.array([pos[:2] for pos in raw], dtype=np.float64).reshape(-1, 2)
@@ -298,6 +288,11 @@ def _parse_ring(raw: Any, where: str, path: Path) -> FloatArray:
         )
     if not np.array_equal(ring[0], ring[-1]):
         ring = np.vstack([ring, ring[:1]])  # GeoJSON rings are closed; accept open ones too
+    if _shoelace(ring)[0] == 0.0:
+        raise InputError(
+            f"{where}: expected a ring enclosing some area, found only collinear positions",
+            path=str(path),
+        )
     return ring
 
 
@@ -305,9 +300,7 @@ def _parse_features(path: Path, name_property: str, *, unique_names: bool) -> li
     data = _read_json(path)
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         found = data.get("type") if isinstance(data, dict) else type(data).__name__
-        raise InputError(
-            f"type: expected a GeoJSON FeatureCollection, found {_describe(found)}", path=str(path)
-        )
+        raise InputError(f"type: expected a GeoJSON FeatureCollection, found {_describe(found)}", path=str(path))
     features = data.get("features")
     if not isinstance(features, list) or not features:
         raise InputError(
@@ -338,15 +331,13 @@ def _parse_features(path: Path, name_property: str, *, unique_names: bool) -> li
         coords = geometry.get("coordinates") if isinstance(geometry, dict) else None
         if kind not in ("Polygon", "MultiPolygon"):
             raise InputError(
-                f"{where}.geometry.type: expected 'Polygon' or 'MultiPolygon', "
-                f"found {_describe(kind)}",
+                f"{where}.geometry.type: expected 'Polygon' or 'MultiPolygon', found {_describe(kind)}",
                 path=str(path),
             )
         raw_parts = [coords] if kind == "Polygon" else coords
         if not isinstance(raw_parts, list) or not raw_parts:
             raise InputError(
-                f"{where}.geometry.coordinates: expected a non-empty list, "
-                f"found {_describe(coords)}",
+                f"{where}.geometry.coordinates: expected a non-empty list, found {_describe(coords)}",
                 path=str(path),
             )
         parts: list[list[FloatArray]] = []
@@ -386,11 +377,7 @@ def _build_sector(name: str, parts: list[list[FloatArray]], projection: LocalPro
         float(exterior[:, 0].max()),
         float(exterior[:, 1].max()),
     )
-    centroid = (
-        (sx / area_m2, sy / area_m2)
-        if area_m2 > 0
-        else ((bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2)
-    )
+    centroid = (sx / area_m2, sy / area_m2) if area_m2 > 0 else ((bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2)
     return Sector(
         name=name,
         rings_m=tuple(rings_m),
@@ -401,9 +388,7 @@ def _build_sector(name: str, parts: list[list[FloatArray]], projection: LocalPro
     )
 
 
-def load_sectors(
-    path: str | Path, projection: LocalProjection, *, name_property: str = "name"
-) -> SectorMap:
+def load_sectors(path: str | Path, projection: LocalProjection, *, name_property: str = "name") -> SectorMap:
     """Load sectors from a GeoJSON FeatureCollection of Polygon / MultiPolygon features at ``path``.
 
     Each feature's ``properties[name_property]`` names the sector; names must be unique.
@@ -417,9 +402,7 @@ def load_sectors(
     return SectorMap(sectors=sectors, projection=projection, source=str(path))
 
 
-def load_outlines(
-    path: str | Path, *, name_property: str = "name"
-) -> list[tuple[str, list[FloatArray]]]:
+def load_outlines(path: str | Path, *, name_property: str = "name") -> list[tuple[str, list[FloatArray]]]:
     """Read background outlines: each feature's name and its closed (k, 2) (lon, lat) rings.
 
     All parts of a MultiPolygon are flattened into one list of rings; errors as in

@@ -200,6 +200,9 @@ def test_sample_points_inside_and_deterministic(sectors):
     other = rif.sample_points(np.random.default_rng(43), 2000)
     assert not np.array_equal(pts, other)
     assert rif.sample_points(np.random.default_rng(42), 0).shape == (0, 2)
+    flat = Sector("flat", rif.rings_m, rif.rings_deg, rif.bbox_m, 0.0, (0.0, 0.0))
+    with pytest.raises(ValueError, match="no area"):
+        flat.sample_points(np.random.default_rng(42), 1)
 
 
 def test_sample_points_are_uniform_by_area(sectors):
@@ -239,9 +242,7 @@ def star_polygons(draw):
     cy = draw(st.floats(-1e5, 1e5))
     radii = draw(st.lists(st.floats(1.0, 1e4), min_size=k, max_size=k))
     angles = np.sort(draw(st.lists(st.floats(0, 2 * math.pi), min_size=k, max_size=k, unique=True)))
-    ring = [
-        (cx + r * math.cos(a), cy + r * math.sin(a)) for r, a in zip(radii, angles, strict=True)
-    ]
+    ring = [(cx + r * math.cos(a), cy + r * math.sin(a)) for r, a in zip(radii, angles, strict=True)]
     ring.append(ring[0])
     rings = [ring]
     if draw(st.booleans()):
@@ -342,6 +343,10 @@ ERROR_CASES = {
     "degenerate_ring": (
         [feature("A", coordinates=[[[38, 35], [38.1, 35], [38, 35], [38.1, 35]]])],
         "features[0].geometry.coordinates[0]: expected a ring with at least 3 distinct",
+    ),
+    "collinear_ring": (
+        [feature("A", coordinates=[[[38, 35], [38.1, 35.1], [38.2, 35.2], [38, 35]]])],
+        "features[0].geometry.coordinates[0]: expected a ring enclosing some area",
     ),
     "non_numeric": (
         [feature("A", coordinates=[[[38, 35], ["38.1", 35], [38, 36], [38, 35]]])],
