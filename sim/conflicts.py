@@ -9,8 +9,9 @@ buckets) are then merged per flight pair.
 
 Pruning, so that the cost grows with the number of legs rather than its square:
 
-1. Time buckets of length ``max(H / v_median, mean leg duration / 4)``; each leg is cut
-   into one piece per bucket it overlaps, so a piece moves about ``H`` at typical speed.
+1. Time buckets of length ``max(H / v_median, mean leg duration / 4)`` (at most
+   4 * legs + 16 buckets); each leg is cut into one piece per bucket it overlaps, so a
+   piece moves about ``H`` at typical speed and there are at most about 6 pieces per leg.
 2. Each piece gets a bounding box of its swept positions, inflated by ``H/2`` horizontally
    and ``V/2`` vertically (H, V the largest thresholds), so boxes of two pieces that can be
    in conflict overlap.
@@ -126,7 +127,7 @@ def find_encounters_levels(
             raise ValueError(f"thresholds must be finite and > 0, got ({h!r}, {v!r})")
     if not thresholds:
         return []
-    legs = _Legs.of(tracks)
+    legs = _Legs(tracks)
     if not (np.any(legs.side == 0) and np.any(legs.side == 1)):
         return [Encounters.empty() for _ in thresholds]
     reach_h = max(h for h, _ in thresholds)
@@ -159,11 +160,6 @@ class _Legs:
         self.vy = (tracks.y_m[end] - self.y0) / dt
         self.vz = (tracks.z_m[end] - self.z0) / dt
 
-    @classmethod
-    def of(cls, tracks: Tracks) -> _Legs:
-        """The legs of ``tracks``."""
-        return cls(tracks)
-
     def at(self, leg: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Positions (x, y, z) of legs ``leg`` at times ``t``, in metres."""
         dt = t - self.t0[leg]
@@ -190,6 +186,10 @@ def _candidates(
         bucket_s = max(bucket_s, reach_h / v_typical)
     bucket_s = min(bucket_s, t_max - t_min)
     n_buckets = max(1, int(np.ceil((t_max - t_min) / bucket_s)))
+    if n_buckets > 4 * len(duration) + 16:
+        # Traffic spread thinly over a long time: cap the bucket count (and edge array).
+        n_buckets = 4 * len(duration) + 16
+        bucket_s = (t_max - t_min) / n_buckets
     edges = t_min + bucket_s * np.arange(n_buckets + 1, dtype=np.float64)
     edges[-1] = max(edges[-1], t_max)
 

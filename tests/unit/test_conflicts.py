@@ -209,3 +209,15 @@ def test_encounters_csv_and_empty(tmp_path: Path) -> None:
     assert len(empty) == 0 and empty.rows() == []
     empty.to_csv(path)
     assert path.read_text() == ",".join(Encounters.COLUMNS) + "\n"
+
+
+def test_outliers_far_away_in_time_and_space_are_cheap_and_harmless() -> None:
+    # One flight at t = 1e9 s and one 1e9 m away: bucket and grid sizes must stay bounded.
+    spread = tracks(("A", "a", [(0, 0, 0, 0), (10, 100, 0, 0)]),
+                    ("B", "b", [(0, 0, 50, 0), (10, -100, 50, 0)]),
+                    ("C", "b", [(1e9, 0, 0, 0), (1e9 + 10, 1, 0, 0)]),
+                    ("D", "a", [(0, 1e9, 0, 0), (10, -1e9, 0, 0)]))
+    enc = find_encounters(spread, H, V)
+    pairs = list(zip(enc.flight_a, enc.flight_b, strict=True))
+    assert pairs == [("A", "B"), ("D", "B")]
+    assert enc.h_min_m[0] == 50.0
