@@ -7,49 +7,20 @@ without a traceback and without writing anything.
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
 
 from sim import __version__
 from sim.errors import InputError
+from sim.progress import PROGRESS_MODES
 from sim.units import FT_M, NM_M
 
 __all__ = ["main"]
 
 EXIT_INPUT = 2
 DEFAULT_RESULTS_ROOT = Path("results")
-
-
-class _Progress:
-    """Replications done, rate and time left, on one stderr line (only on a terminal)."""
-
-    def __init__(self, label: str, stream: TextIO, enabled: bool) -> None:
-        self.label = label
-        self.stream = stream
-        self.enabled = enabled and stream.isatty()
-        self.start = time.monotonic()
-        self.last = 0.0
-
-    def __call__(self, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        if done < total and now - self.last < 0.2:
-            return
-        self.last = now
-        elapsed = now - self.start
-        rate = done / elapsed if elapsed > 0 else 0.0
-        left = (total - done) / rate if rate > 0 else 0.0
-        self.stream.write(f"\r{self.label}: {done}/{total} ({rate:.1f}/s, {left:.0f} s left)   ")
-        if done == total:
-            self.stream.write("\n")
-        self.stream.flush()
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -73,7 +44,13 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     if args.output:
         from sim.results import atomic_write_text
 
-        atomic_write_text(Path(args.output), text)
+        target = Path(args.output)
+        if target.is_dir():
+            raise InputError("is a directory; expected a file name for the schema", path=str(target))
+        try:
+            atomic_write_text(target, text)
+        except OSError as exc:
+            raise InputError(f"cannot write: {exc.strerror or exc}", path=str(target)) from None
     else:
         sys.stdout.write(text)
     return 0
@@ -116,113 +93,50 @@ def _cmd_detect(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_run(args: argparse.Namespace) -> int:
-    from sim.experiment import run_experiment
-    from sim.metrics import ENCOUNTER_COLUMNS, SIDE_METRICS, row_columns
-    from sim.report import summary_table
-    from sim.results import (
-        atomic_write_text,
-        csv_text,
-        environment_versions,
-        git_revision,
-        json_text,
-        new_results_dir,
-        utc_now,
+def _executor_args(args: argparse.Namespace) -> tuple[int, str | None]:
+    from sim.executors import default_workers
+
+    workers = args.workers if args.workers is not None else default_workers()
+    if workers < 1:
+        raise InputError(f"--workers must be at least 1, found {workers}")
+    return workers, args.dask
+
+
+def _progress_mode(args: argparse.Namespace) -> str:
+    return "none" if args.quiet else args.progress
+
+
+def _find_partial(root: Path, prefix: str) -> Path:
+    """The newest unfinished results directory under ``root`` whose name starts with ``prefix``."""
+    from sim.rundir import PARTIAL
+
+    found = sorted(
+        (p for p in root.glob(f"{prefix}-*") if (p / PARTIAL).is_dir()),
+        key=lambda p: p.stat().st_mtime,
     )
-    from sim.scenario import load_scenario
-    from sim.stats import summarise
-
-    started = utc_now()
-    loaded = load_scenario(args.scenario)
-    sc = loaded.scenario
-    policies = list(sc.policies)
-    if args.policy:
-        unknown = [p for p in args.policy if p not in sc.policies]
-        if unknown:
-            raise InputError(
-                f"--policy: unknown policy {', '.join(map(repr, unknown))}; "
-                f"the scenario's policies are {', '.join(policies)}",
-                path=str(args.scenario),
-            )
-        policies = [p for p in policies if p in args.policy]
-    replications = args.replications if args.replications is not None else sc.replications
-    if replications < 1:
-        raise InputError("--replications must be at least 1")
-    seed = args.seed if args.seed is not None else sc.seed
-    if seed < 0:
-        raise InputError("--seed must be >= 0")
-    out = Path(args.out) if args.out else None
-    if out is not None and out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise InputError("output directory exists and is not empty; choose another --out", path=str(out))
-
-    progress = _Progress(f"{sc.name}: policy x replication", sys.stderr, not args.quiet)
-    t0 = time.monotonic()
-    result = run_experiment(loaded, policies, replications, seed, progress)
-    wall_s = time.monotonic() - t0
-
-    level_names = [lv.name for lv in sc.levels]
-    columns = row_columns(sc.side_names, level_names)
-    order = {p: i for i, p in enumerate(policies)}
-    rows = sorted(result.rows, key=lambda r: (order[r["policy"]], r["replication"]))
-    enc_rows = sorted(
-        result.encounters,
-        key=lambda r: (
-            order[r["policy"]],
-            r["replication"],
-            level_names.index(r["level"]),
-            r["t_start"],
-            r["flight_a"],
-            r["flight_b"],
-        ),
-    )
-    metrics = columns[4:]
-    summary = summarise(rows, policies, metrics)
-
-    target = new_results_dir(Path(args.results_root), sc.name, out)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
-        atomic_write_text(staging / "replications.csv", csv_text(columns, rows))
-        atomic_write_text(staging / "encounters.csv", csv_text(ENCOUNTER_COLUMNS, enc_rows))
-        atomic_write_text(
-            staging / "summary.csv",
-            csv_text(["policy", "metric", "n", "mean", "sd", "ci95_low", "ci95_high"], summary),
+    if not found:
+        raise InputError(
+            f"--resume: no unfinished run named {prefix}-* here; give its directory with --out", path=str(root)
         )
-        manifest = {
-            "tool": "deconflict",
-            "version": __version__,
-            "git_revision": git_revision(),
-            "command": [Path(sys.argv[0]).name, *sys.argv[1:]],
-            "started_utc": started,
-            "finished_utc": utc_now(),
-            "wall_time_s": round(wall_s, 3),
-            "scenario_file": str(loaded.path),
-            "scenario_sha256": loaded.sha256,
-            "sectors_file": loaded.sectors.source,
-            "seed": seed,
-            "replications": replications,
-            "policies": policies,
-            "levels": level_names,
-            "simulation_events": result.events,
-            "environment": environment_versions(),
-            "columns": {
-                "replications.csv": {f"<side>_{m}": d for m, d in SIDE_METRICS}
-                | {"encounters_<level>": "encounters at that level (count)"},
-            },
-            "scenario": sc.model_dump(mode="json", by_alias=True),
-        }
-        atomic_write_text(staging / "manifest.json", json_text(manifest))
-        target.rmdir()  # created empty by new_results_dir to reserve the name
-        os.replace(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    return found[-1]
 
-    print(f"{sc.name}: {replications} replications x {len(policies)} policies, seed {seed}, {wall_s:.1f} s")
-    hours = sc.horizon_h
-    print(f"\nEncounters per replication ({hours:g} h), mean ±95 % CI half-width:")
-    print(summary_table(summary, policies, [(f"encounters_{lv}", lv) for lv in level_names]))
+
+def _print_run_summary(
+    summary: list[dict[str, object]],
+    policies: Sequence[str],
+    levels: Sequence[str],
+    sides: Sequence[str],
+    horizon_h: float,
+) -> None:
+    from sim.report import paired_table, summary_table
+
+    print(f"\nEncounters per replication ({horizon_h:g} h), mean ±95 % CI half-width:")
+    print(summary_table(summary, policies, [(f"encounters_{lv}", lv) for lv in levels]))
+    if len(policies) > 1:
+        print(f"\nPaired difference from {policies[0]} (same sorties), mean [95 % CI]:")
+        print(paired_table(summary, policies[1:], [(f"encounters_{lv}", lv) for lv in levels]))
     cost_cols = []
-    for side in sc.side_names:
+    for side in sides:
         for m, head in (
             ("delay_min", "delay min"),
             ("lost_on_station_min", "lost min"),
@@ -230,10 +144,148 @@ def _cmd_run(args: argparse.Namespace) -> int:
             ("cancelled", "cancelled"),
         ):
             cost_cols.append((f"{side}_{m}", f"{side} {head}"))
-    print(f"\nCost of deconfliction per replication ({hours:g} h), summed over sorties:")
+    print(f"\nCost of deconfliction per replication ({horizon_h:g} h), summed over sorties:")
     print(summary_table(summary, policies, cost_cols))
-    print(f"\nresults: {target}/ (manifest.json, replications.csv, encounters.csv, summary.csv)")
+
+
+def _interrupted(exc: Exception, resume_cmd: str) -> int:
+    print(f"\ninterrupted: {exc}; finished chunks are kept.\nresume with: {resume_cmd}", file=sys.stderr)
+    return 130
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from sim.experiment import Job, default_chunk_size, policies_in_order
+    from sim.results import new_results_dir
+    from sim.rundir import RunDir, RunPlan
+    from sim.runner import Interrupted, execute_runs, run_manifest
+    from sim.scenario import load_scenario
+
+    loaded = load_scenario(args.scenario)
+    sc = loaded.scenario
+    if args.policy:
+        unknown = [p for p in args.policy if p not in sc.policies]
+        if unknown:
+            raise InputError(
+                f"--policy: unknown policy {', '.join(map(repr, unknown))}; "
+                f"the scenario's policies are {', '.join(sc.policies)}",
+                path=str(args.scenario),
+            )
+    policies = policies_in_order(loaded, args.policy)
+    replications = args.replications if args.replications is not None else sc.replications
+    if replications < 1:
+        raise InputError(f"--replications must be at least 1, found {replications}")
+    seed = args.seed if args.seed is not None else sc.seed
+    if seed < 0:
+        raise InputError(f"--seed must be >= 0, found {seed}")
+    workers, dask = _executor_args(args)
+    chunk_size = args.chunk_size or default_chunk_size(replications, workers)
+    if chunk_size < 1:
+        raise InputError(f"--chunk-size must be at least 1, found {chunk_size}")
+    out = Path(args.out) if args.out else None
+    root = Path(args.results_root)
+
+    job = Job(key="run", loaded=loaded, policies=policies, seed=seed)
+    plan = RunPlan.of(job, replications)
+    if args.resume:
+        target = out if out is not None else _find_partial(root, sc.name)
+        if (target / "manifest.json").is_file() and not (target / ".partial").is_dir():
+            print(f"{target}: already finished; nothing to resume")
+            return 0
+        run = RunDir.open_partial(target, plan)
+    else:
+        if out is not None and out.exists() and (not out.is_dir() or any(out.iterdir())):
+            raise InputError("output directory exists and is not empty; choose another --out", path=str(out))
+        run = RunDir.create(new_results_dir(root, sc.name, out), plan)
+    resume_cmd = (
+        f"deconflict run {args.scenario} --out {run.path} --resume"
+        + (f" --replications {replications}" if args.replications is not None else "")
+        + (f" --seed {seed}" if args.seed is not None else "")
+        + "".join(f" --policy {p}" for p in args.policy or [])
+    )
+    try:
+        session = execute_runs(
+            [(job, run)],
+            chunk_size=chunk_size,
+            workers=workers,
+            dask=dask,
+            progress_mode=_progress_mode(args),
+            label=f"{sc.name}",
+        )
+    except Interrupted as exc:
+        return _interrupted(exc, resume_cmd)
+    columns = job.columns
+    summary = run.finish(columns, run_manifest(job, run, session))
+    print(
+        f"{sc.name}: {replications} replications x {len(policies)} policies, seed {seed}, "
+        f"{session['wall_time_s']:.1f} s ({session['executor']}, {session['workers']} worker"
+        f"{'s' if session['workers'] != 1 else ''})"
+    )
+    _print_run_summary(summary, policies, plan.levels, plan.sides, sc.horizon_h)
+    print(f"\nresults: {run.path}/ (manifest.json, replications.csv, encounters.csv, summary.csv, comparison.json)")
+    if args.plot:
+        _plot(run.path, None, "png")
     return 0
+
+
+def _plot(results: Path, out: Path | None, fmt: str) -> list[Path]:
+    from sim.plots import plot_results
+
+    written = plot_results(results, out, fmt)
+    where = out or results / "figures"
+    print(f"figures: {len(written)} written to {where}/")
+    return written
+
+
+def _cmd_plot(args: argparse.Namespace) -> int:
+    _plot(Path(args.results), Path(args.out) if args.out else None, args.format)
+    return 0
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from sim.compare import comparison_json, paired_summary, read_replications
+    from sim.results import atomic_write_text, json_text
+
+    run_dir = Path(args.results)
+    table, manifest = read_replications(run_dir)
+    reference = args.reference or table.policies[0]
+    summary = paired_summary(table, reference, int(manifest.get("seed", 0)))
+    levels = manifest.get("levels") or [
+        m.removeprefix("encounters_") for m in table.metrics if m.startswith("encounters_")
+    ]
+    sides = [m.removesuffix("_sorties_planned") for m in table.metrics if m.endswith("_sorties_planned")]
+    horizon_h = float(manifest.get("scenario", {}).get("horizon_h", 24.0))
+    order = [reference] + [p for p in table.policies if p != reference]
+    print(f"{run_dir}: {len(table.policies)} policies, reference {reference}")
+    _print_run_summary(summary, order, levels, sides, horizon_h)
+    if args.json:
+        atomic_write_text(Path(args.json), json_text(comparison_json(summary, manifest)))
+        print(f"\ncomparison written to {args.json}")
+    return 0
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from sim.sweep import build_points, load_sweep_input
+    from sim.sweeprun import run_sweep
+
+    spec = load_sweep_input(Path(args.scenario), args.set or [])
+    points = build_points(spec)
+    workers, dask = _executor_args(args)
+    return run_sweep(
+        spec,
+        points,
+        replications=args.replications,
+        policies=args.policy,
+        seed=args.seed,
+        workers=workers,
+        dask=dask,
+        chunk_size=args.chunk_size,
+        out=Path(args.out) if args.out else None,
+        root=Path(args.results_root),
+        resume=args.resume,
+        progress_mode=_progress_mode(args),
+        plot=args.plot,
+        argv_label=f"deconflict sweep {args.scenario}" + "".join(f" --set {s}" for s in args.set or []),
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -244,17 +296,58 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"deconflict {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    def executor_options(cmd: argparse.ArgumentParser) -> None:
+        cmd.add_argument("--replications", "-n", type=int, help="replications per policy (default: the scenario's)")
+        cmd.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
+        cmd.add_argument("--policy", action="append", metavar="NAME", help="run only this policy (repeatable)")
+        cmd.add_argument("--out", help="results directory to create (must not exist or be empty)")
+        cmd.add_argument(
+            "--results-root",
+            default=str(DEFAULT_RESULTS_ROOT),
+            help="where new results directories go (default: results/)",
+        )
+        cmd.add_argument(
+            "--workers", "-j", type=int, help="worker processes (default: the number of cores; 1 = in-process)"
+        )
+        cmd.add_argument(
+            "--dask", metavar="ADDRESS", help="run on a Dask cluster (tcp://host:8786) or 'local' (LocalCluster)"
+        )
+        cmd.add_argument(
+            "--chunk-size", type=int, help="replications per work item (default: about 4 per worker, at most 25)"
+        )
+        cmd.add_argument(
+            "--resume", action="store_true", help="finish an interrupted run (in --out, or the newest one)"
+        )
+        cmd.add_argument(
+            "--progress", choices=PROGRESS_MODES, default="auto", help="progress on stderr: bar, plain lines or none"
+        )
+        cmd.add_argument("--quiet", "-q", action="store_true", help="no progress output (same as --progress none)")
+        cmd.add_argument("--plot", action="store_true", help="write the figures when the run is done")
+
     run = sub.add_parser("run", help="run every policy of a scenario for N replications and write results")
     run.add_argument("scenario", help="scenario YAML file")
-    run.add_argument("--replications", "-n", type=int, help="replications per policy (default: the scenario's)")
-    run.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
-    run.add_argument("--policy", action="append", metavar="NAME", help="run only this policy (repeatable)")
-    run.add_argument("--out", help="results directory to create (must not exist or be empty)")
-    run.add_argument(
-        "--results-root", default=str(DEFAULT_RESULTS_ROOT), help="where new results directories go (default: results/)"
-    )
-    run.add_argument("--quiet", "-q", action="store_true", help="no progress line")
+    executor_options(run)
     run.set_defaults(func=_cmd_run)
+
+    swp = sub.add_parser("sweep", help="run a scenario at every combination of parameter values")
+    swp.add_argument("scenario", help="scenario YAML file, or a sweep file (scenarios/sweeps/*.yaml)")
+    swp.add_argument(
+        "--set", action="append", metavar="PATH=V1,V2", help="dotted path into the scenario and its values (repeatable)"
+    )
+    executor_options(swp)
+    swp.set_defaults(func=_cmd_sweep)
+
+    cmp_ = sub.add_parser("compare", help="paired comparison of the policies of a finished run")
+    cmp_.add_argument("results", help="results directory of a run")
+    cmp_.add_argument("--reference", help="policy to compare against (default: the first)")
+    cmp_.add_argument("--json", help="also write the comparison as JSON to this file")
+    cmp_.set_defaults(func=_cmd_compare)
+
+    plt_ = sub.add_parser("plot", help="draw the figures of a run or sweep directory")
+    plt_.add_argument("results", help="results directory of a run or a sweep")
+    plt_.add_argument("--out", help="where to write the figures (default: RESULTS/figures)")
+    plt_.add_argument("--format", choices=("png", "svg", "pdf"), default="png")
+    plt_.set_defaults(func=_cmd_plot)
 
     val = sub.add_parser("validate", help="check a scenario file and summarise it")
     val.add_argument("scenario")

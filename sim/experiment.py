@@ -1,70 +1,133 @@
-"""Replications: every chosen policy x replication, with common random numbers.
+"""Replications: every chosen policy x replication, in chunks, with common random numbers.
 
 Replication ``i`` uses child ``i`` of ``SeedSequence(seed)`` under every policy, so the
-sorties drawn are the same and policy differences are not noise. Work is done in a fixed
-order (replication-major, then policies in scenario order), so results do not depend on
-timing.
+sorties drawn are the same and policy differences are not noise. A *chunk* is a range of
+replications run for every policy; its result is plain text and numbers, computed the same
+way in any process, so results do not depend on the executor or the number of workers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
 
 from sim.conflicts import find_encounters_levels
-from sim.metrics import encounter_rows, replication_row
-from sim.model import simulate
+from sim.metrics import ENCOUNTER_COLUMNS, encounter_rows, replication_row, row_columns
+from sim.model import Outcome, simulate
+from sim.results import csv_text
 from sim.scenario import LoadedScenario
 
-__all__ = ["ExperimentResult", "run_experiment", "run_one"]
+__all__ = ["Chunk", "ChunkResult", "Job", "airborne_by_hour", "chunk_ranges", "run_chunk"]
 
 
-@dataclass
-class ExperimentResult:
-    """All rows of a run: one per policy x replication, and one per encounter."""
+@dataclass(frozen=True)
+class Job:
+    """What to compute: a loaded scenario, the policies to run and the root seed."""
 
-    policies: list[str]
-    replications: int
+    key: str
+    loaded: LoadedScenario
+    policies: tuple[str, ...]
     seed: int
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    encounters: list[dict[str, Any]] = field(default_factory=list)
-    events: int = 0
+
+    @property
+    def columns(self) -> list[str]:
+        sc = self.loaded.scenario
+        return row_columns(sc.side_names, [lv.name for lv in sc.levels])
 
 
-def run_one(
-    loaded: LoadedScenario, policy_name: str, replication: int, seed: int
-) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
-    """Simulate one policy x replication and count its encounters at every level."""
-    sc = loaded.scenario
-    policy = sc.policies[policy_name]
-    outcome = simulate(loaded, policy, seed, replication)
+@dataclass(frozen=True)
+class Chunk:
+    """Replications ``start`` (inclusive) to ``stop`` (exclusive) of job ``key``."""
+
+    key: str
+    start: int
+    stop: int
+
+    @property
+    def name(self) -> str:
+        return f"r{self.start:07d}-{self.stop:07d}"
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    """A chunk's output: CSV lines (no header) for replications and encounters, and totals.
+
+    ``airborne_h`` maps ``policy/side`` to one list per replication of the chunk, each of 24
+    values: the hours that side had aircraft airborne in each hour of the day (local 0-23).
+    """
+
+    chunk: Chunk
+    replications_csv: str
+    encounters_csv: str
+    airborne_h: dict[str, list[list[float]]]
+    events: int
+
+
+def chunk_ranges(replications: int, chunk_size: int) -> list[tuple[int, int]]:
+    """Split ``range(replications)`` into consecutive ``(start, stop)`` ranges of ``chunk_size``."""
+    return [(a, min(a + chunk_size, replications)) for a in range(0, replications, chunk_size)]
+
+
+def default_chunk_size(replications: int, workers: int) -> int:
+    """About four chunks per worker, at most 25 replications each (resume granularity)."""
+    return max(1, min(25, math.ceil(replications / (4 * max(workers, 1)))))
+
+
+def airborne_by_hour(outcome: Outcome, side: str) -> np.ndarray:
+    """Hours of ``side``'s aircraft airborne within each hour of the day (24,), folded mod 24 h."""
+    out = np.zeros(24)
+    for s in outcome.sorties:
+        if s.side != side or s.launched_s is None or s.landed_s is None:
+            continue
+        a, b = s.launched_s, s.landed_s
+        h = math.floor(a / 3600.0)
+        while h * 3600.0 < b:
+            lo, hi = max(a, h * 3600.0), min(b, (h + 1) * 3600.0)
+            if hi > lo:
+                out[h % 24] += (hi - lo) / 3600.0
+            h += 1
+    return out
+
+
+def run_chunk(job: Job, chunk: Chunk) -> ChunkResult:
+    """Simulate every policy of ``job`` for the chunk's replications and count encounters."""
+    sc = job.loaded.scenario
     levels = [(lv.horizontal_m, lv.vertical_m) for lv in sc.levels]
     names = [lv.name for lv in sc.levels]
-    found = find_encounters_levels(outcome.tracks, levels)
-    row = replication_row(policy_name, policy.kind, replication, seed, outcome, found, names)
-    enc = encounter_rows(policy_name, replication, found, names, loaded.sectors)
-    return row, enc, outcome.events
+    rows: list[dict[str, object]] = []
+    enc: list[dict[str, object]] = []
+    airborne: dict[str, list[list[float]]] = {f"{p}/{side}": [] for p in job.policies for side in sc.side_names}
+    events = 0
+    for rep in range(chunk.start, chunk.stop):
+        for name in job.policies:
+            policy = sc.policies[name]
+            outcome = simulate(job.loaded, policy, job.seed, rep)
+            found = find_encounters_levels(outcome.tracks, levels)
+            rows.append(replication_row(name, policy.kind, rep, job.seed, outcome, found, names))
+            enc.extend(encounter_rows(name, rep, found, names, job.loaded.sectors))
+            for side in sc.side_names:
+                airborne[f"{name}/{side}"].append([float(h) for h in airborne_by_hour(outcome, side)])
+            events += outcome.events
+    return ChunkResult(
+        chunk=chunk,
+        replications_csv=_body(csv_text(job.columns, rows)),
+        encounters_csv=_body(csv_text(ENCOUNTER_COLUMNS, enc)),
+        airborne_h=airborne,
+        events=events,
+    )
 
 
-def run_experiment(
-    loaded: LoadedScenario,
-    policies: Sequence[str],
-    replications: int,
-    seed: int,
-    progress: Callable[[int, int], None] | None = None,
-) -> ExperimentResult:
-    """Run ``replications`` replications of each policy in ``policies`` (in that order)."""
-    result = ExperimentResult(list(policies), replications, seed)
-    total = replications * len(policies)
-    done = 0
-    for rep in range(replications):
-        for name in policies:
-            row, enc, events = run_one(loaded, name, rep, seed)
-            result.rows.append(row)
-            result.encounters.extend(enc)
-            result.events += events
-            done += 1
-            if progress is not None:
-                progress(done, total)
-    return result
+def _body(text: str) -> str:
+    """CSV text without its header line."""
+    return text.split("\n", 1)[1]
+
+
+def policies_in_order(loaded: LoadedScenario, chosen: Sequence[str] | None) -> tuple[str, ...]:
+    """The chosen policies in scenario order (all if none chosen)."""
+    names = list(loaded.scenario.policies)
+    if not chosen:
+        return tuple(names)
+    return tuple(n for n in names if n in chosen)

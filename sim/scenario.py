@@ -42,6 +42,7 @@ __all__ = [
     "Side",
     "load_scenario",
     "parse_scenario",
+    "scenario_from_data",
     "scenario_json_schema",
 ]
 
@@ -465,7 +466,25 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     """
     path = Path(path)
     data, lines = load_yaml(path)
-    scenario = parse_scenario(data, source=str(path), lines=lines)
+    return scenario_from_data(data, path=path, lines=lines)
+
+
+def scenario_from_data(
+    data: Any,
+    *,
+    path: Path,
+    lines: LineMap | None = None,
+    source: str | None = None,
+    sha256: str | None = None,
+) -> LoadedScenario:
+    """Validate scenario ``data`` read from ``path`` (sector files resolve next to it).
+
+    ``source`` names the input in error messages (default: the path); ``sha256`` is the
+    recorded hash (default: the file's). Used for files and for sweep points.
+    """
+    lines = lines or {}
+    source = source or str(path)
+    scenario = parse_scenario(data, source=source, lines=lines)
     if scenario.sectors_file is None:
         sectors_path = default_sectors_path()
     else:
@@ -476,7 +495,7 @@ def load_scenario(path: str | Path) -> LoadedScenario:
                 f"{f'line {line}: ' if line else ''}sectors_file: "
                 f"no such file {str(sectors_path)!r} "
                 "(paths are relative to the scenario file)",
-                path=str(path),
+                path=source,
             )
     projection = LocalProjection(scenario.origin.lat_deg, scenario.origin.lon_deg)
     try:
@@ -487,9 +506,9 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         # Name the scenario's field as well as the sector file's own problem.
         line = lines.get(("sectors_file",))
         where = f"line {line}: " if line else ""
-        raise InputError(f"{where}sectors_file: {exc}", path=str(path)) from None
-    _check_references(scenario, sectors, lines, str(path))
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        raise InputError(f"{where}sectors_file: {exc}", path=source) from None
+    _check_references(scenario, sectors, lines, source)
+    digest = sha256 or hashlib.sha256(path.read_bytes()).hexdigest()
     return LoadedScenario(scenario, sectors, path, digest)
 
 

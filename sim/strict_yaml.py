@@ -18,7 +18,7 @@ import yaml
 
 from sim.errors import InputError
 
-__all__ = ["load_yaml", "LineMap"]
+__all__ = ["load_yaml", "parse_scalar", "LineMap"]
 
 # (path tuple) -> 1-based line of the key or item that holds that value.
 LineMap = dict[tuple[str | int, ...], int]
@@ -165,3 +165,21 @@ def load_yaml(path: str | Path) -> tuple[Any, LineMap]:
         where = f"line {exc.node.start_mark.line + 1}, column {exc.node.start_mark.column + 1}"
         raise InputError(f"{where}: {exc}", path=str(path)) from None
     return data, lines
+
+
+def parse_scalar(text: str) -> Any:
+    """Read one plain value (e.g. from the command line) by the same rules as scenario files.
+
+    ``60`` is an int, ``0.5`` a float, ``null`` None, ``true`` a bool, ``"quoted"`` a string;
+    ambiguous YAML 1.1 forms are refused with ``InputError``.
+    """
+    try:
+        node = yaml.compose(text, Loader=_StrictLoader)
+    except yaml.YAMLError as exc:
+        raise InputError(f"{text!r} is not a plain value: {exc}") from None
+    if node is None:
+        return None
+    try:
+        return _build(node, (), {})
+    except _ScalarError as exc:
+        raise InputError(str(exc)) from None

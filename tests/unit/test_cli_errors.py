@@ -427,8 +427,6 @@ def test_schema_command_matches_committed_file(cli: Callable[..., Any], tmp_path
     assert out.read_text(encoding="utf-8") == committed
 
 
-@pytest.mark.xfail(strict=True, reason="sim.cli._cmd_schema lets OSError from atomic_write_text "
-                   "escape: IsADirectoryError traceback, exit 1")
 def test_schema_output_is_a_directory(cli: Callable[..., Any], tmp_path: Path) -> None:
     result = cli("schema", "-o", tmp_path)
     assert result.code == 2

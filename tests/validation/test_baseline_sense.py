@@ -9,7 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.experiment import run_experiment
+import csv
+import io
+
+from sim.experiment import Chunk, Job, run_chunk
 from sim.scenario import load_scenario
 from sim.stats import mean_ci
 from tests.conftest import BASELINE
@@ -21,7 +24,10 @@ REPLICATIONS = 60
 def rows() -> list[dict[str, object]]:
     loaded = load_scenario(BASELINE)
     sc = loaded.scenario
-    return run_experiment(loaded, list(sc.policies), REPLICATIONS, sc.seed).rows
+    job = Job("baseline", loaded, tuple(sc.policies), sc.seed)
+    body = run_chunk(job, Chunk("baseline", 0, REPLICATIONS)).replications_csv
+    rows = [dict(zip(job.columns, r, strict=True)) for r in csv.reader(io.StringIO(body))]
+    return [{k: (v if k in ("policy", "policy_kind") else float(v)) for k, v in r.items()} for r in rows]
 
 
 def _column(rows, policy: str, column: str) -> np.ndarray:  # type: ignore[no-untyped-def]

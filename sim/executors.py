@@ -1,0 +1,154 @@
+"""Where chunks run: in this process, in a pool of local processes, or on a Dask cluster.
+
+Every executor runs the same pure function (``sim.experiment.run_chunk``) on the same
+chunks and hands each result to ``on_result`` in this process as it finishes; the results
+layer orders them, so output does not depend on the executor or on completion order.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any
+
+from sim.errors import InputError
+from sim.experiment import Chunk, ChunkResult, Job, run_chunk
+
+__all__ = ["default_workers", "execute"]
+
+_JOBS: dict[str, Job] = {}
+
+
+def default_workers() -> int:
+    """The number of cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """Leave when the parent dies (e.g. ``kill -9``) instead of lingering as an orphan."""
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent_pid:
+            os._exit(1)
+
+
+def _init_worker(jobs: dict[str, Job], parent_pid: int) -> None:
+    # Ctrl-C goes to the whole process group: let the parent alone decide what to do.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
+    _JOBS.clear()
+    _JOBS.update(jobs)
+
+
+def _run_in_worker(chunk: Chunk) -> ChunkResult:
+    return run_chunk(_JOBS[chunk.key], chunk)
+
+
+def _serial(jobs: dict[str, Job], chunks: Sequence[Chunk], on_result: Callable[[ChunkResult], None]) -> None:
+    for chunk in chunks:
+        on_result(run_chunk(jobs[chunk.key], chunk))
+
+
+def _processes(
+    jobs: dict[str, Job], chunks: Sequence[Chunk], workers: int, on_result: Callable[[ChunkResult], None]
+) -> None:
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context(method),
+        initializer=_init_worker,
+        initargs=(jobs, os.getpid()),
+    )
+    try:
+        # keep a bounded number of chunks in flight, so memory stays flat for huge runs
+        todo = list(reversed(chunks))
+        running: set[Future[ChunkResult]] = set()
+        while todo or running:
+            while todo and len(running) < 2 * workers:
+                running.add(pool.submit(_run_in_worker, todo.pop()))
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            for fut in done:
+                on_result(fut.result())
+    except BaseException:
+        procs = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in procs:
+            proc.terminate()
+        raise
+    pool.shutdown(wait=True)
+
+
+def _dask(
+    jobs: dict[str, Job], chunks: Sequence[Chunk], address: str, workers: int, on_result: Callable[[ChunkResult], None]
+) -> dict[str, Any]:
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise InputError("--dask needs Dask: pip install '.[dask]' (dask[distributed])") from None
+    cluster = None
+    try:
+        if address == "local":
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+                silence_logs=40,
+            )
+            client = Client(cluster)
+        else:
+            try:
+                client = Client(address, timeout="10s")
+            except (OSError, TimeoutError) as exc:
+                raise InputError(f"--dask: cannot connect to the scheduler at {address}: {exc}") from None
+        try:
+            info = {"dask_scheduler": client.scheduler.address, "dask_workers": len(client.scheduler_info()["workers"])}
+            remote = {k: client.scatter(job, broadcast=True) for k, job in jobs.items()}
+            futures = [client.submit(run_chunk, remote[c.key], c, pure=False) for c in chunks]
+            try:
+                for fut in as_completed(futures):
+                    on_result(fut.result())
+            except BaseException:
+                client.cancel(futures)
+                raise
+            return info
+        finally:
+            client.close()
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def execute(
+    jobs: dict[str, Job],
+    chunks: Sequence[Chunk],
+    on_result: Callable[[ChunkResult], None],
+    *,
+    workers: int = 1,
+    dask: str | None = None,
+) -> dict[str, Any]:
+    """Run ``chunks`` and call ``on_result`` for each; return a description of the executor.
+
+    ``dask`` is a scheduler address (``tcp://host:8786``) or ``local`` for a LocalCluster of
+    ``workers`` processes on loopback; otherwise ``workers`` > 1 uses local processes and
+    ``workers == 1`` runs in this process (easy to debug).
+    """
+    if workers < 1:
+        raise InputError(f"--workers must be at least 1, found {workers}")
+    if dask is not None:
+        info = _dask(jobs, chunks, dask, workers, on_result)
+        return {"executor": "dask", "workers": info.get("dask_workers", workers), **info}
+    if workers == 1 or len(chunks) <= 1:
+        _serial(jobs, chunks, on_result)
+        return {"executor": "in-process", "workers": 1}
+    _processes(jobs, chunks, workers, on_result)
+    return {"executor": "processes", "workers": workers}

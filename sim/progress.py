@@ -1,0 +1,67 @@
+"""Progress of long runs on stderr: a tqdm bar on a terminal, plain lines in logs, or nothing."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any, TextIO
+
+__all__ = ["Progress", "PROGRESS_MODES"]
+
+PROGRESS_MODES = ("auto", "bar", "plain", "none")
+
+
+class Progress:
+    """Counts work items done out of ``total``; ``mode`` is one of ``PROGRESS_MODES``.
+
+    ``auto`` draws a bar when stderr is a terminal and writes a plain line at most every
+    ``every_s`` seconds otherwise.
+    """
+
+    def __init__(
+        self, total: int, label: str, mode: str = "auto", stream: TextIO | None = None, every_s: float = 10.0
+    ) -> None:
+        self.total = total
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.every_s = every_s
+        if mode == "auto":
+            mode = "bar" if self.stream.isatty() else "plain"
+        self.mode = mode
+        self.done = 0
+        self.start = time.monotonic()
+        self.last = self.start
+        self._bar: Any = None
+        if mode == "bar":
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total, desc=label, unit="run", file=self.stream, smoothing=0.1)
+
+    def skip(self, n: int) -> None:
+        """Count ``n`` items already done before this session (resumed work)."""
+        self.done += n
+        if self._bar is not None:
+            self._bar.update(n)
+        self.start = time.monotonic()
+        self._skipped = n
+
+    def update(self, n: int) -> None:
+        self.done += n
+        if self._bar is not None:
+            self._bar.update(n)
+            return
+        now = time.monotonic()
+        if self.mode == "plain" and (now - self.last >= self.every_s or self.done >= self.total):
+            self.last = now
+            fresh = self.done - getattr(self, "_skipped", 0)
+            rate = fresh / (now - self.start) if now > self.start else 0.0
+            left = (self.total - self.done) / rate if rate > 0 else float("nan")
+            self.stream.write(
+                f"{self.label}: {self.done}/{self.total} ({100 * self.done / max(self.total, 1):.0f} %), "
+                f"{rate:.1f}/s, {left:.0f} s left\n"
+            )
+            self.stream.flush()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()

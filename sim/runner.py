@@ -1,0 +1,112 @@
+"""Running runs: chunks of one or many run directories through an executor, with progress.
+
+Used by ``deconflict run`` (one run directory) and ``deconflict sweep`` (one per point):
+all the remaining chunks go into one queue, so a sweep keeps every worker busy.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sim import __version__
+from sim.executors import execute
+from sim.experiment import ChunkResult, Job
+from sim.progress import Progress
+from sim.results import environment_versions, git_revision, utc_now
+from sim.rundir import RunDir
+
+__all__ = ["Interrupted", "execute_runs", "run_manifest"]
+
+
+class Interrupted(Exception):
+    """Ctrl-C during a run: what was saved, and how to resume."""
+
+    def __init__(self, saved: int, total: int) -> None:
+        super().__init__(f"{saved} of {total} policy-replications saved")
+        self.saved = saved
+        self.total = total
+
+
+def execute_runs(
+    items: Sequence[tuple[Job, RunDir]],
+    *,
+    chunk_size: int,
+    workers: int,
+    dask: str | None,
+    progress_mode: str,
+    label: str,
+) -> dict[str, Any]:
+    """Compute every run's missing chunks; return how (executor, workers, reuse, timing)."""
+    jobs = {job.key: job for job, _ in items}
+    runs = {job.key: run for job, run in items}
+    per_rep = {job.key: len(job.policies) for job, _ in items}
+    chunks = [c for job, run in items for c in run.remaining(chunk_size, job.key)]
+    total = sum(run.plan.replications * len(job.policies) for job, run in items)
+    todo = sum((c.stop - c.start) * per_rep[c.key] for c in chunks)
+    reused = total - todo
+    progress = Progress(total, label, progress_mode)
+    if reused:
+        progress.skip(reused)
+    saved = reused
+    started = utc_now()
+    t0 = time.monotonic()
+
+    def on_result(result: ChunkResult) -> None:
+        nonlocal saved
+        runs[result.chunk.key].save(result)
+        n = (result.chunk.stop - result.chunk.start) * per_rep[result.chunk.key]
+        saved += n
+        progress.update(n)
+
+    try:
+        info = execute(jobs, chunks, on_result, workers=workers, dask=dask)
+    except KeyboardInterrupt:
+        progress.close()
+        raise Interrupted(saved, total) from None
+    progress.close()
+    info |= {
+        "chunk_size": chunk_size,
+        "started_utc": started,
+        "ended_utc": utc_now(),
+        "wall_time_s": round(time.monotonic() - t0, 3),
+        "policy_replications_computed": todo,
+        "policy_replications_reused": reused,
+    }
+    for _, run in items:
+        run.record_session(info)
+    return info
+
+
+def run_manifest(job: Job, run: RunDir, session: dict[str, Any], extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The ``manifest.json`` of a finished run: what, how, with which software, when."""
+    from sim.metrics import SIDE_METRICS
+
+    sc = job.loaded.scenario
+    resumed = [s for s in run.sessions() if s.get("policy_replications_reused")]
+    return {
+        "tool": "deconflict",
+        "version": __version__,
+        "git_revision": git_revision(),
+        "command": [Path(sys.argv[0]).name, *sys.argv[1:]],
+        "scenario_file": str(job.loaded.path),
+        "scenario_sha256": job.loaded.sha256,
+        "sectors_file": job.loaded.sectors.source,
+        "seed": job.seed,
+        "replications": run.plan.replications,
+        "policies": list(job.policies),
+        "levels": [lv.name for lv in sc.levels],
+        "executor": session.get("executor"),
+        "workers": session.get("workers"),
+        "chunk_size": session.get("chunk_size"),
+        "resumed": bool(resumed),
+        "started_utc": (run.sessions() or [session])[0].get("started_utc"),
+        "environment": environment_versions(),
+        "columns": {f"<side>_{m}": d for m, d in SIDE_METRICS}
+        | {"encounters_<level>": "encounters at that level (count)"},
+        **(extra or {}),
+        "scenario": sc.model_dump(mode="json", by_alias=True),
+    }

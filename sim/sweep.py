@@ -1,0 +1,151 @@
+"""Parameter sweeps: a scenario run at every combination of values set at dotted paths.
+
+``--set policies.one-hour-notice.lead_min=0,15,30`` sets that field of the scenario file's
+data to each value in turn (values read by the same strict YAML rules as scenario files).
+Several ``--set`` options give the Cartesian product, first path slowest. Every point is
+validated like a scenario file before anything runs. A sweep file
+(``scenarios/sweeps/*.yaml``) holds the same as a mapping under ``sweep:``.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import itertools
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sim.errors import InputError
+from sim.scenario import LoadedScenario, scenario_from_data
+from sim.strict_yaml import load_yaml, parse_scalar
+
+__all__ = ["SweepPoint", "SweepSpec", "build_points", "load_sweep_input", "parse_set"]
+
+
+class SweepFile(BaseModel):
+    """The ``sweep:`` mapping of a sweep file."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    scenario: str
+    set: Annotated[dict[str, list[Any]], Field(min_length=1)]
+    replications: Annotated[int, Field(ge=1)] | None = None
+    policies: list[str] | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """What to sweep: the base scenario file and its data, and the values per path."""
+
+    scenario_path: Path
+    data: Any
+    lines: dict[tuple[str | int, ...], int]
+    sets: list[tuple[str, list[Any]]]
+    replications: int | None = None
+    policies: list[str] | None = None
+
+
+@dataclass(frozen=True)
+class SweepPoint:
+    """One combination of values, and the scenario it gives."""
+
+    index: int
+    values: tuple[Any, ...]
+    loaded: LoadedScenario
+
+
+def parse_set(option: str) -> tuple[str, list[Any]]:
+    """Parse ``PATH=V1,V2,...`` into the path and its values (strict YAML scalars)."""
+    if "=" not in option:
+        raise InputError(f"--set {option!r}: expected PATH=V1,V2,... (e.g. sides.russia.sorties_per_day=20,40)")
+    path, _, raw = option.partition("=")
+    path = path.strip()
+    if not path or any(not part for part in path.split(".")):
+        raise InputError(f"--set {option!r}: the path must be dotted field names, e.g. policies.hotline.latency_min")
+    items = [v.strip() for v in raw.split(",")]
+    if not raw.strip() or any(v == "" for v in items):
+        raise InputError(f"--set {option!r}: give one or more comma-separated values after '='")
+    try:
+        values = [parse_scalar(v) for v in items]
+    except InputError as exc:
+        raise InputError(f"--set {path}: {exc}") from None
+    return path, values
+
+
+def _assign(data: Any, path: str, value: Any) -> None:
+    node = data
+    parts = path.split(".")
+    walked: list[str] = []
+    for part in parts[:-1]:
+        walked.append(part)
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            known = ", ".join(map(str, node)) if isinstance(node, dict) else f"indices 0-{len(node) - 1}"
+            raise InputError(
+                f"--set {path}: no {part!r} at {'.'.join(walked[:-1]) or 'the top level'} (known: {known})"
+            )
+    last = parts[-1]
+    if isinstance(node, dict):
+        node[last] = value
+    elif isinstance(node, list) and last.isdigit() and int(last) < len(node):
+        node[int(last)] = value
+    else:
+        raise InputError(f"--set {path}: cannot set {last!r} inside a {type(node).__name__}")
+
+
+def load_sweep_input(path: Path, sets: Sequence[str]) -> SweepSpec:
+    """Read a scenario file (with ``--set`` options) or a sweep file (``sweep:`` mapping)."""
+    data, lines = load_yaml(path)
+    parsed_sets = [parse_set(s) for s in sets]
+    if isinstance(data, dict) and "sweep" in data:
+        if set(data) != {"sweep"}:
+            raise InputError("a sweep file holds only the 'sweep' mapping", path=str(path))
+        try:
+            spec = SweepFile.model_validate(data["sweep"])
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"sweep.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)
+            )
+            raise InputError(problems, path=str(path)) from None
+        scenario_path = (path.parent / spec.scenario).resolve()
+        base, base_lines = load_yaml(scenario_path)
+        merged = dict(spec.set)
+        merged.update(dict(parsed_sets))
+        for key, values in merged.items():
+            if not values:
+                raise InputError(f"sweep.set.{key}: give at least one value", path=str(path))
+        return SweepSpec(scenario_path, base, base_lines, list(merged.items()), spec.replications, spec.policies)
+    if not parsed_sets:
+        raise InputError("nothing to sweep: give --set PATH=V1,V2,... or a sweep file", path=str(path))
+    return SweepSpec(path, data, lines, parsed_sets)
+
+
+def build_points(spec: SweepSpec) -> list[SweepPoint]:
+    """Every combination of values as a validated scenario; raises ``InputError`` on the first bad one."""
+    paths = [p for p, _ in spec.sets]
+    base_bytes = spec.scenario_path.read_bytes()
+    points: list[SweepPoint] = []
+    for index, values in enumerate(itertools.product(*(v for _, v in spec.sets))):
+        data = copy.deepcopy(spec.data)
+        for p, v in zip(paths, values, strict=True):
+            _assign(data, p, v)
+        label = ", ".join(f"{p}={v}" for p, v in zip(paths, values, strict=True))
+        digest = hashlib.sha256(base_bytes + json.dumps(list(zip(paths, values, strict=True))).encode()).hexdigest()
+        loaded = scenario_from_data(
+            data,
+            path=spec.scenario_path,
+            lines=spec.lines,
+            source=f"{spec.scenario_path} (sweep point {label})",
+            sha256=digest,
+        )
+        points.append(SweepPoint(index, tuple(values), loaded))
+    return points

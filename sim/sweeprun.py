@@ -1,0 +1,198 @@
+"""Running a sweep: one run directory per point under ``points/``, all chunks in one queue.
+
+The sweep directory holds ``points.csv`` (point id and the values set), ``points/NNN/``
+(each a complete run directory), ``sweep_summary.csv`` (point x policy x metric, built
+from the points' ``summary.csv`` files) and ``manifest.json``, written last. While it runs,
+``.partial/plan.json`` records the sweep so that ``--resume`` can finish it.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from sim import __version__
+from sim.compare import SUMMARY_COLUMNS
+from sim.errors import InputError
+from sim.experiment import Job, default_chunk_size
+from sim.report import summary_table
+from sim.results import (
+    atomic_write_text,
+    csv_text,
+    environment_versions,
+    git_revision,
+    json_text,
+    new_results_dir,
+    utc_now,
+)
+from sim.rundir import PARTIAL, RunDir, RunPlan
+from sim.runner import Interrupted, execute_runs, run_manifest
+from sim.sweep import SweepPoint, SweepSpec
+
+__all__ = ["run_sweep"]
+
+
+def _point_dir(root: Path, index: int, count: int) -> Path:
+    return root / "points" / f"{index:0{max(3, len(str(count - 1)))}d}"
+
+
+def run_sweep(
+    spec: SweepSpec,
+    points: list[SweepPoint],
+    *,
+    replications: int | None,
+    policies: list[str] | None,
+    seed: int | None,
+    workers: int,
+    dask: str | None,
+    chunk_size: int | None,
+    out: Path | None,
+    root: Path,
+    resume: bool,
+    progress_mode: str,
+    plot: bool,
+    argv_label: str,
+) -> int:
+    """Run every point of a validated sweep; returns the exit code."""
+    base = points[0].loaded.scenario
+    reps = replications or spec.replications or base.replications
+    if reps < 1:
+        raise InputError(f"--replications must be at least 1, found {reps}")
+    chosen = policies or spec.policies
+    if chosen:
+        unknown = [p for p in chosen if p not in base.policies]
+        if unknown:
+            raise InputError(
+                f"--policy: unknown policy {', '.join(map(repr, unknown))}; known: {', '.join(base.policies)}"
+            )
+    seed = base.seed if seed is None else seed
+    paths = [p for p, _ in spec.sets]
+    name = f"{base.name}-sweep"
+    plan = {
+        "scenario_file": str(spec.scenario_path),
+        "paths": paths,
+        "values": [list(pt.values) for pt in points],
+        "replications": reps,
+        "seed": seed,
+        "policies": chosen,
+    }
+    if resume:
+        sweep_dir = out if out is not None else _newest_partial(root, name)
+        saved_path = sweep_dir / PARTIAL / "plan.json"
+        if not saved_path.is_file():
+            raise InputError("nothing to resume: no unfinished sweep here", path=str(sweep_dir))
+        saved = json.loads(saved_path.read_text(encoding="utf-8"))
+        if {k: v for k, v in saved.items() if k != "scenario_file"} != {
+            k: v for k, v in plan.items() if k != "scenario_file"
+        }:
+            raise InputError("cannot resume: the sweep was started with different settings", path=str(sweep_dir))
+    else:
+        sweep_dir = new_results_dir(root, name, out)
+        atomic_write_text(sweep_dir / PARTIAL / "plan.json", json_text(plan))
+
+    items: list[tuple[Job, RunDir]] = []
+    finished: list[int] = []
+    for pt in points:
+        job = Job(key=f"p{pt.index}", loaded=pt.loaded, policies=_order(pt, chosen), seed=seed)
+        run_plan = RunPlan.of(job, reps)
+        pdir = _point_dir(sweep_dir, pt.index, len(points))
+        if resume and (pdir / "manifest.json").is_file() and not (pdir / PARTIAL).is_dir():
+            finished.append(pt.index)
+            continue
+        if resume and (pdir / PARTIAL).is_dir():
+            items.append((job, RunDir.open_partial(pdir, run_plan)))
+        else:
+            if pdir.exists():
+                shutil.rmtree(pdir)  # created but never started (no chunk): start again
+            items.append((job, RunDir.create(pdir, run_plan)))
+    size = chunk_size or default_chunk_size(reps, workers)
+    resume_cmd = f"{argv_label} --out {sweep_dir} --resume"
+    try:
+        session = execute_runs(
+            items,
+            chunk_size=size,
+            workers=workers,
+            dask=dask,
+            progress_mode=progress_mode,
+            label=f"{name} ({len(points)} points)",
+        )
+    except Interrupted as exc:
+        print(f"\ninterrupted: {exc}; finished chunks are kept.\nresume with: {resume_cmd}", file=sys.stderr)
+        return 130
+    for job, run in items:
+        pt = points[int(job.key[1:])]
+        run.finish(
+            job.columns,
+            run_manifest(
+                job, run, session, {"sweep_point": pt.index, "sweep_values": dict(zip(paths, pt.values, strict=True))}
+            ),
+        )
+
+    point_rows = [{"point": pt.index, **dict(zip(paths, pt.values, strict=True))} for pt in points]
+    atomic_write_text(sweep_dir / "points.csv", csv_text(["point", *paths], point_rows))
+    summary_rows: list[dict[str, Any]] = []
+    for pt in points:
+        with (_point_dir(sweep_dir, pt.index, len(points)) / "summary.csv").open(encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                summary_rows.append({"point": pt.index, **dict(zip(paths, pt.values, strict=True)), **row})
+    atomic_write_text(sweep_dir / "sweep_summary.csv", csv_text(["point", *paths, *SUMMARY_COLUMNS], summary_rows))
+    first = items[0][0] if items else Job("p0", points[0].loaded, _order(points[0], chosen), seed)
+    manifest = {
+        "tool": "deconflict",
+        "kind": "sweep",
+        "version": __version__,
+        "git_revision": git_revision(),
+        "command": [Path(sys.argv[0]).name, *sys.argv[1:]],
+        "scenario_file": str(spec.scenario_path),
+        "paths": paths,
+        "points": len(points),
+        "replications": reps,
+        "seed": seed,
+        "policies": list(first.policies),
+        "levels": [lv.name for lv in base.levels],
+        "executor": session.get("executor"),
+        "workers": session.get("workers"),
+        "chunk_size": size,
+        "resumed": resume,
+        "finished_utc": utc_now(),
+        "environment": environment_versions(),
+        "plan": plan,
+        "run_plan_example": asdict(RunPlan.of(first, reps)),
+    }
+    atomic_write_text(sweep_dir / "manifest.json", json_text(manifest))
+    shutil.rmtree(sweep_dir / PARTIAL, ignore_errors=True)
+
+    print(f"{name}: {len(points)} points x {reps} replications x {len(first.policies)} policies, seed {seed}")
+    level = base.levels[0].name
+    print(f"\nencounters_{level} per replication ({base.horizon_h:g} h), mean ±95 % CI half-width, by point:")
+    for pt in points:
+        label = ", ".join(f"{p}={v}" for p, v in zip(paths, pt.values, strict=True))
+        rows = [r for r in summary_rows if r["point"] == pt.index]
+        print(f"\n[{pt.index}] {label}")
+        print(summary_table(rows, list(first.policies), [(f"encounters_{level}", level)]))
+    print(f"\nresults: {sweep_dir}/ (points.csv, sweep_summary.csv, points/, manifest.json)")
+    if plot:
+        from sim.plots import plot_results
+
+        written = plot_results(sweep_dir, None, "png")
+        print(f"figures: {len(written)} written to {sweep_dir / 'figures'}/")
+    return 0
+
+
+def _order(pt: SweepPoint, chosen: list[str] | None) -> tuple[str, ...]:
+    names = list(pt.loaded.scenario.policies)
+    return tuple(n for n in names if not chosen or n in chosen)
+
+
+def _newest_partial(root: Path, name: str) -> Path:
+    found = sorted((p for p in root.glob(f"{name}-*") if (p / PARTIAL).is_dir()), key=lambda p: p.stat().st_mtime)
+    if not found:
+        raise InputError(
+            f"--resume: no unfinished sweep named {name}-* here; give its directory with --out", path=str(root)
+        )
+    return found[-1]
