@@ -104,7 +104,7 @@ def make_notice(sortie: PlannedSortie, receiver: str, content: Content, now_s: f
 
 
 class _Rule(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
     description: str = ""
 
