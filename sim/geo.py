@@ -49,16 +49,14 @@ def haversine_m(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLi
 
 @dataclass(frozen=True)
 class LocalProjection:
-    """Equirectangular projection about an origin: metres east (x) and north (y).
+    """Oblique stereographic projection of the sphere about an origin: metres east (x), north (y).
 
-    ``x = R cos(lat0) (lon - lon0)`` and ``y = R (lat - lat0)``, angles in radians, R the mean
-    Earth radius. North-south distances are exact on the sphere; east-west distances are
-    scaled by ``cos(lat0) / cos(lat)``, so the relative distance error grows with the distance
-    north or south of the origin, about ``tan(lat0) * |lat - lat0|`` (radians) for an east-west
-    leg and less for other headings. At lat0 = 35 N: under 0.5 % within 40 km of the origin's
-    latitude, about 1.1 % at 100 km, 3 % over the whole of Syria (32.3-37.3 N; measured against
-    great-circle distance), and 5-6 % at 500 km. So it is *not* accurate to 1 % over 500 km;
-    put the origin at the middle of the area of interest (e.g. 35 N, 38 E for Syria).
+    Stereographic is conformal: at every point the scale is the same in all directions,
+    ``k = 2 / (1 + cos c)`` with ``c`` the angular distance from the origin, so a short
+    distance (a 5 NM separation, a leg of a few minutes) keeps its length to within
+    ``k - 1``: under 0.02 % within 200 km of the origin, 0.15 % at 500 km and 0.6 % at
+    1,000 km (the whole of Syria lies within about 450 km of 35 N, 38 E). Long distances
+    between far-apart points are off by about the same fraction. R is the mean Earth radius.
     """
 
     origin_lat_deg: float
@@ -70,24 +68,33 @@ class LocalProjection:
         if not math.isfinite(self.origin_lon_deg):
             raise ValueError(f"origin_lon_deg must be finite, got {self.origin_lon_deg}")
 
-    @property
-    def _m_per_rad_east(self) -> float:
-        return EARTH_RADIUS_M * math.cos(math.radians(self.origin_lat_deg))
-
     def to_xy(self, lat_deg: ArrayLike, lon_deg: ArrayLike) -> tuple[FloatArray, FloatArray]:
         """Project latitude and longitude (degrees, any broadcastable shapes) to metres (x, y)."""
-        lat = np.asarray(lat_deg, dtype=np.float64)
-        lon = np.asarray(lon_deg, dtype=np.float64)
-        x_m = np.radians(lon - self.origin_lon_deg) * self._m_per_rad_east
-        y_m = np.radians(lat - self.origin_lat_deg) * EARTH_RADIUS_M
+        phi = np.radians(np.asarray(lat_deg, dtype=np.float64))
+        dlam = np.radians(np.asarray(lon_deg, dtype=np.float64) - self.origin_lon_deg)
+        phi0 = math.radians(self.origin_lat_deg)
+        sin0, cos0 = math.sin(phi0), math.cos(phi0)
+        cos_c = sin0 * np.sin(phi) + cos0 * np.cos(phi) * np.cos(dlam)
+        k = 2.0 * EARTH_RADIUS_M / (1.0 + cos_c)
+        x_m = k * np.cos(phi) * np.sin(dlam)
+        y_m = k * (cos0 * np.sin(phi) - sin0 * np.cos(phi) * np.cos(dlam))
         return np.asarray(x_m, dtype=np.float64), np.asarray(y_m, dtype=np.float64)
 
     def to_latlon(self, x_m: ArrayLike, y_m: ArrayLike) -> tuple[FloatArray, FloatArray]:
         """Invert :meth:`to_xy`: metres (x, y) to latitude and longitude in degrees."""
         x = np.asarray(x_m, dtype=np.float64)
         y = np.asarray(y_m, dtype=np.float64)
-        lat = self.origin_lat_deg + np.degrees(y / EARTH_RADIUS_M)
-        lon = self.origin_lon_deg + np.degrees(x / self._m_per_rad_east)
+        phi0 = math.radians(self.origin_lat_deg)
+        sin0, cos0 = math.sin(phi0), math.cos(phi0)
+        rho = np.hypot(x, y)
+        c = 2.0 * np.arctan2(rho, 2.0 * EARTH_RADIUS_M)
+        sin_c, cos_c = np.sin(c), np.cos(c)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = np.where(rho > 0, y * sin_c * cos0 / np.where(rho > 0, rho, 1.0), 0.0)
+        phi = np.arcsin(np.clip(cos_c * sin0 + ratio, -1.0, 1.0))
+        lam = np.arctan2(x * sin_c, rho * cos0 * cos_c - y * sin0 * sin_c)
+        lat = np.degrees(phi)
+        lon = self.origin_lon_deg + np.degrees(lam)
         return np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64)
 
 

@@ -74,7 +74,25 @@ def test_projection_round_trip_on_arrays():
 
 def test_one_degree_north_is_the_meridian_arc():
     _, y = PROJ.to_xy(36.0, 38.0)
-    assert float(y) == pytest.approx(111_195.08, abs=0.1)  # R * pi / 180
+    # stereographic: 2 R tan(c / 2) for an arc of c radians along the central meridian
+    assert float(y) == pytest.approx(2 * 6_371_008.8 * math.tan(math.radians(0.5)), abs=0.01)
+    assert float(y) == pytest.approx(111_195.08, rel=1e-4)  # R * pi / 180: the scale is ~1 near the origin
+
+
+@pytest.mark.parametrize(("lat", "lon"), [(32.5, 35.8), (37.2, 42.2), (33.0, 41.0), (36.8, 36.0)])
+@pytest.mark.parametrize("bearing_deg", [0.0, 45.0, 90.0, 135.0])
+def test_short_distances_are_right_everywhere_in_syria(lat, lon, bearing_deg):
+    """Conformal: a 9.26 km (5 NM) separation keeps its length in any direction, to 0.2 %."""
+    d = 9260.0 / 6_371_008.8
+    b = math.radians(bearing_deg)
+    p1 = math.radians(lat)
+    p2 = math.asin(math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(b))
+    l2 = lon + math.degrees(
+        math.atan2(math.sin(b) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2))
+    )
+    x1, y1 = PROJ.to_xy(lat, lon)
+    x2, y2 = PROJ.to_xy(math.degrees(p2), l2)
+    assert math.hypot(float(x2 - x1), float(y2 - y1)) == pytest.approx(9260.0, rel=2e-3)
 
 
 @pytest.mark.parametrize(
@@ -89,14 +107,14 @@ def test_projected_distance_within_one_percent_of_great_circle(a, b, expected_km
 
 
 def test_projection_error_over_syria_stays_within_documented_bound():
-    # The docstring states about 3 % at most over Syria for an origin at 35 N, 38 E.
+    # The docstring states k - 1 under 0.15 % within 500 km: distances over Syria (origin 35 N, 38 E).
     rng = np.random.default_rng(3)
     lat = rng.uniform(32.3, 37.3, size=(2, 2000))
     lon = rng.uniform(35.7, 42.4, size=(2, 2000))
     x, y = PROJ.to_xy(lat, lon)
     projected = np.hypot(x[1] - x[0], y[1] - y[0])
     true = haversine_m(lat[0], lon[0], lat[1], lon[1])
-    assert np.max(np.abs(projected / true - 1)) < 0.035
+    assert np.max(np.abs(projected / true - 1)) < 0.002
 
 
 def test_haversine_quarter_meridian():
@@ -315,10 +333,10 @@ def test_multipolygon_and_open_rings(tmp_path):
     sector = load_sectors(path, PROJ)["M"]
     single = load_sectors(write_collection(tmp_path, [feature("S")], "s.geojson"), PROJ)["S"]
     assert len(sector.rings_m) == 2 and np.array_equal(sector.rings_m[1][0], sector.rings_m[1][-1])
-    assert sector.area_m2 == pytest.approx(2 * single.area_m2, rel=1e-9)
+    assert sector.area_m2 == pytest.approx(2 * single.area_m2, rel=1e-4)  # parts lie at slightly different scales
     x, y = PROJ.to_xy([35.05, 35.05, 35.05], [38.05, 38.55, 38.3])
     assert sector.contains(x, y).tolist() == [True, True, False]
-    assert sector.centroid_m[0] == pytest.approx(float(PROJ.to_xy(35.05, 38.3)[0]), rel=1e-6)
+    assert sector.centroid_m[0] == pytest.approx(float(PROJ.to_xy(35.05, 38.3)[0]), abs=50.0)
 
 
 def test_custom_name_property(tmp_path):
