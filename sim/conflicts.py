@@ -15,10 +15,11 @@ Pruning, so that the cost grows with the number of legs rather than its square:
 2. Each piece gets a bounding box of its swept positions, inflated by ``H/2`` horizontally
    and ``V/2`` vertically (H, V the largest thresholds), so boxes of two pieces that can be
    in conflict overlap.
-3. Within a bucket, a uniform grid of cell ``H + v_median * bucket`` holds each piece in
-   every cell its box covers; opposite-side pieces sharing a cell are candidates, and each
-   pair is kept only in the cell holding the lower corner of the boxes' intersection, so
-   no deduplication pass is needed. Pieces covering more than 64 cells (very fast or very
+3. Within a bucket, a uniform 3-D grid (cells ``H + v_median * bucket`` wide and
+   ``V + |vz|_p90 * bucket`` high) holds each piece in every cell its box covers;
+   opposite-side pieces sharing a cell are candidates, and each pair is kept only in the
+   cell holding the lower corner of the boxes' intersection, so no deduplication pass is
+   needed. Pieces covering more than 64 cells (very fast or very
    long legs) are instead paired with every opposite piece of their bucket.
 4. Candidates that really overlap in time and in all three box extents are solved in numpy
    chunks of at most about a million pairs, which bounds memory.
@@ -210,17 +211,22 @@ def _candidates(
     z_lo, z_hi = np.minimum(za, zb) - pad_v, np.maximum(za, zb) + pad_v
     side = legs.side[leg]
 
-    cell = reach_h + v_typical * bucket_s
-    x_origin, y_origin = float(x_lo.min()), float(y_lo.min())
-    ix_lo = np.floor((x_lo - x_origin) / cell).astype(np.int64)
-    ix_hi = np.floor((x_hi - x_origin) / cell).astype(np.int64)
-    iy_lo = np.floor((y_lo - y_origin) / cell).astype(np.int64)
-    iy_hi = np.floor((y_hi - y_origin) / cell).astype(np.int64)
-    n_y = int(iy_hi.max()) + 1
-    n_x = int(ix_hi.max()) + 1
-    span_y = iy_hi - iy_lo + 1
-    n_cells = (ix_hi - ix_lo + 1) * span_y
-    big = (n_cells > _MAX_CELLS) | (n_x * n_y * n_buckets > 2**62)
+    # Grid cells: the reach plus the typical travel in one bucket (90th percentile for the
+    # vertical, where most legs are level and the climbers are what matters).
+    cell_v = reach_v + float(np.quantile(np.abs(legs.vz), 0.9)) * bucket_s
+    low_cell, n_axis, width = [], [], []
+    for low, high, size in ((x_lo, x_hi, reach_h + v_typical * bucket_s),
+                            (y_lo, y_hi, reach_h + v_typical * bucket_s),
+                            (z_lo, z_hi, cell_v)):
+        origin = float(low.min())
+        first_cell = np.floor((low - origin) / size).astype(np.int64)
+        last_cell = np.floor((high - origin) / size).astype(np.int64)
+        low_cell.append(first_cell)
+        width.append(last_cell - first_cell + 1)
+        n_axis.append(int(last_cell.max()) + 1)
+    n_x, n_y, n_z = n_axis
+    n_cells = width[0] * width[1] * width[2]
+    big = (n_cells > _MAX_CELLS) | (n_x * n_y * n_z * n_buckets > 2**62)
 
     def keep(pa: np.ndarray, pb: np.ndarray, key: np.ndarray | None) -> np.ndarray:
         ok = ((np.maximum(p_t0[pa], p_t0[pb]) < np.minimum(p_t1[pa], p_t1[pb]))
@@ -229,8 +235,9 @@ def _candidates(
               & (z_lo[pa] <= z_hi[pb]) & (z_lo[pb] <= z_hi[pa]))
         if key is not None:
             # Report a pair only in the cell of the lower corner of the boxes' overlap.
-            ok &= (key % n_y == np.maximum(iy_lo[pa], iy_lo[pb]))
-            ok &= ((key // n_y) % n_x == np.maximum(ix_lo[pa], ix_lo[pb]))
+            for axis, n in zip((2, 1, 0), (n_z, n_y, n_x), strict=True):
+                ok &= key % n == np.maximum(low_cell[axis][pa], low_cell[axis][pb])
+                key = key // n
         return ok
 
     def emit(pa: np.ndarray, pb: np.ndarray, key: np.ndarray | None) -> Iterator[
@@ -246,9 +253,11 @@ def _candidates(
     for pieces in small:
         piece, k = _expand(n_cells[pieces])
         piece = pieces[piece]
-        cx = ix_lo[piece] + k // span_y[piece]
-        cy = iy_lo[piece] + k % span_y[piece]
-        entries.append(((bucket[piece] * n_x + cx) * n_y + cy, piece))
+        yz = width[1][piece] * width[2][piece]
+        cx = low_cell[0][piece] + k // yz
+        cy = low_cell[1][piece] + k % yz // width[2][piece]
+        cz = low_cell[2][piece] + k % width[2][piece]
+        entries.append((((bucket[piece] * n_x + cx) * n_y + cy) * n_z + cz, piece))
     for pa, pb, key in _cross(*entries[0], *entries[1]):
         yield from emit(pa, pb, key)
 
