@@ -177,3 +177,22 @@ def test_relabelling_flights_changes_nothing_else(rows: Rows, random) -> None:  
                       e.h_min) for e in as_list(find_encounters(Tracks.from_rows(*rows),
                                                                 H_M, V_M))]
     assert_same(as_list(got), want)
+
+
+def test_matches_brute_force_on_dense_climbing_traffic() -> None:
+    # 40 aircraft for 20 min in a 60 km box: many legs per bucket and grid cell, climbs
+    # across altitude cells, so every pruning path is exercised against the reference.
+    rng = np.random.default_rng(404)
+    rows: Rows = ([], [], [], [], [], [])
+    for f in range(40):
+        t = np.cumsum(np.r_[rng.uniform(0, 60), rng.uniform(30, 200, 8)])
+        x, y = (np.cumsum(rng.normal(0, 8000, 9)) % 60000 for _ in range(2))
+        z = 8000 + np.cumsum(rng.normal(0, 400, 9))
+        for values in zip([f"F{f}"] * 9, ["ab"[f % 2]] * 9, t, x, y, z, strict=True):
+            for column, value in zip(rows, values, strict=True):
+                column.append(value)
+    tracks = Tracks.from_rows(*rows)
+    for h, v in ((9260.0, 305.0), (2000.0, 150.0)):
+        want = brute_encounters(tracks, h, v)
+        assert len(want) > 10
+        assert_same(as_list(find_encounters(tracks, h, v)), want)
