@@ -96,6 +96,14 @@ def test_4000_aircraft_los_and_nmac(benchmark, traffic_4000: Tracks) -> None:  #
     benchmark.extra_info.update(legs=traffic_4000.n_legs, los=len(los), nmac=len(nmac))
 
 
+@pytest.mark.benchmark(group="detection")
+def test_10000_aircraft_los_and_nmac(benchmark) -> None:  # noqa: ANN001
+    tracks = traffic(10_000, np.random.default_rng(10_000))
+    los, nmac = benchmark.pedantic(find_encounters_levels, (tracks, [LOS, NMAC]),
+                                   rounds=1, iterations=1)
+    benchmark.extra_info.update(legs=tracks.n_legs, los=len(los), nmac=len(nmac))
+
+
 SCALING_LEGS = [1_000, 10_000, 100_000] + ([1_000_000] if os.environ.get("BENCH_LARGE") else [])
 
 

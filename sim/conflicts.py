@@ -281,12 +281,13 @@ def _cross(
     key_a: np.ndarray, item_a: np.ndarray, key_b: np.ndarray, item_b: np.ndarray
 ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Yield chunks ``(a, b, key)`` of all item pairs whose keys are equal."""
+    # Stable (merge/radix) sort: keys arrive in long sorted runs, which it exploits.
     order_a = np.argsort(key_a, kind="stable")
     order_b = np.argsort(key_b, kind="stable")
     key_a, item_a = key_a[order_a], item_a[order_a]
     key_b, item_b = key_b[order_b], item_b[order_b]
-    uniq_a, start_a, count_a = np.unique(key_a, return_index=True, return_counts=True)
-    uniq_b, start_b, count_b = np.unique(key_b, return_index=True, return_counts=True)
+    uniq_a, start_a, count_a = _runs(key_a)
+    uniq_b, start_b, count_b = _runs(key_b)
     common, ia, ib = np.intersect1d(uniq_a, uniq_b, assume_unique=True, return_indices=True)
     start_a, count_a = start_a[ia], count_a[ia]
     start_b, count_b = start_b[ib], count_b[ib]
@@ -302,6 +303,13 @@ def _cross(
         yield (item_a[pos_a[pair]], item_b[start_b[group[pair]] + rank_b],
                common[group[pair]])
         lo = hi
+
+
+def _runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct values of sorted ``keys`` with the start and length of each run."""
+    start = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else keys[:0]
+    count = np.diff(np.r_[start, len(keys)])
+    return keys[start], start, count
 
 
 def _solve(
