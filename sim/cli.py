@@ -106,21 +106,6 @@ def _progress_mode(args: argparse.Namespace) -> str:
     return "none" if args.quiet else args.progress
 
 
-def _find_partial(root: Path, prefix: str) -> Path:
-    """The newest unfinished results directory under ``root`` whose name starts with ``prefix``."""
-    from sim.rundir import PARTIAL
-
-    found = sorted(
-        (p for p in root.glob(f"{prefix}-*") if (p / PARTIAL).is_dir()),
-        key=lambda p: p.stat().st_mtime,
-    )
-    if not found:
-        raise InputError(
-            f"--resume: no unfinished run named {prefix}-* here; give its directory with --out", path=str(root)
-        )
-    return found[-1]
-
-
 def _print_run_summary(
     summary: list[dict[str, object]],
     policies: Sequence[str],
@@ -155,7 +140,7 @@ def _interrupted(exc: Exception, resume_cmd: str) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from sim.experiment import Job, default_chunk_size, policies_in_order
-    from sim.results import new_results_dir
+    from sim.results import new_results_dir, newest_unfinished
     from sim.rundir import RunDir, RunPlan
     from sim.runner import Interrupted, execute_runs, run_manifest
     from sim.scenario import load_scenario
@@ -187,7 +172,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     job = Job(key="run", loaded=loaded, policies=policies, seed=seed)
     plan = RunPlan.of(job, replications)
     if args.resume:
-        target = out if out is not None else _find_partial(root, sc.name)
+        target = out if out is not None else newest_unfinished(root, sc.name)
         if (target / "manifest.json").is_file() and not (target / ".partial").is_dir():
             print(f"{target}: already finished; nothing to resume")
             return 0

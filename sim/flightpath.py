@@ -12,9 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.geo import Sector
-
-__all__ = ["FlightPath", "work_points"]
+__all__ = ["FlightPath"]
 
 
 @dataclass
@@ -111,46 +109,26 @@ class FlightPath:
         The last leg is cut short at ``until_s``; if the points run out first, the
         aircraft holds at the last one. Assumes the path already ends inside the sector.
         """
-        for (x, y), z in zip(points_m, z_m, strict=True):
-            if self.end_s >= until_s:
-                return
-            x0, y0, z0 = self.last
-            dist_m = math.hypot(x - x0, y - y0)
-            leg_s = dist_m / speed_mps
+        # plain Python: a sortie has a few to a few dozen legs, too few for numpy to pay off
+        ts, xs, ys, zs = self.t_s, self.x_m, self.y_m, self.z_m
+        t, x0, y0, z0 = ts[-1], xs[-1], ys[-1], zs[-1]
+        if t >= until_s:
+            return
+        for (x, y), z in zip(points_m.tolist(), z_m.tolist(), strict=True):
+            leg_s = math.hypot(x - x0, y - y0) / speed_mps
             if leg_s <= 0:
                 continue
-            if self.end_s + leg_s > until_s:
-                f = (until_s - self.end_s) / leg_s
-                self.add(until_s, x0 + f * (x - x0), y0 + f * (y - y0), z0 + f * (z - z0))
+            if t + leg_s > until_s:
+                f = (until_s - t) / leg_s
+                ts.append(until_s)
+                xs.append(x0 + f * (x - x0))
+                ys.append(y0 + f * (y - y0))
+                zs.append(z0 + f * (z - z0))
                 return
-            self.add(self.end_s + leg_s, float(x), float(y), float(z))
+            t += leg_s
+            ts.append(t)
+            xs.append(x)
+            ys.append(y)
+            zs.append(z)
+            x0, y0, z0 = x, y, z
         self.hold_until(until_s)
-
-
-def work_points(
-    sector: Sector,
-    rng: np.random.Generator,
-    on_station_s: float,
-    speed_mps: float,
-    floor_m: float,
-    ceiling_m: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Random work points inside ``sector`` enough to fill ``on_station_s`` at ``speed_mps``.
-
-    Returns points (k, 2) in metres and their altitudes (k,), uniform in the block. The
-    first point is where the sortie arrives on station. Draws a batch sized from the
-    sector's area (more if needed), so the result depends only on the generator's state.
-    """
-    needed_m = on_station_s * speed_mps
-    # mean distance between two uniform points in a square of side a is about 0.52 a
-    mean_leg_m = max(0.52 * math.sqrt(sector.area_m2), 1.0)
-    batch = min(max(4, math.ceil(1.3 * needed_m / mean_leg_m) + 2), 256)
-    points = sector.sample_points(rng, batch)
-    total_m = float(np.hypot(*np.diff(points, axis=0).T).sum())
-    while total_m < needed_m and len(points) < 1024:
-        more = sector.sample_points(rng, batch)
-        chain = np.vstack([points[-1:], more])
-        total_m += float(np.hypot(*np.diff(chain, axis=0).T).sum())
-        points = np.vstack([points, more])
-    z = rng.uniform(floor_m, ceiling_m, size=len(points))
-    return points, z

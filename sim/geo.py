@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from sim.errors import InputError
+from sim.triangulate import sample_in_triangles, triangle_points, triangulate
 
 __all__ = [
     "EARTH_RADIUS_M",
@@ -165,23 +167,50 @@ class Sector:
             result[in_box] = _even_odd_inside(self.rings_m, xf[in_box], yf[in_box])
         return result.reshape(x.shape)
 
+    @cached_property
+    def _triangles(self) -> tuple[FloatArray, FloatArray]:
+        """Ear-clipping triangles (m, 3, 2) of every ring, and their cumulative areas (m,)."""
+        tris = np.concatenate([triangulate(ring) for ring in self.rings_m])
+        areas = 0.5 * np.abs(
+            (tris[:, 1, 0] - tris[:, 0, 0]) * (tris[:, 2, 1] - tris[:, 0, 1])
+            - (tris[:, 1, 1] - tris[:, 0, 1]) * (tris[:, 2, 0] - tris[:, 0, 0])
+        )
+        return tris, np.cumsum(areas)
+
+    def points_from_uniforms(self, u: FloatArray) -> FloatArray:
+        """Points (k, 2) inside the sector from uniforms ``u`` (n, 3) in [0, 1), k <= n.
+
+        Each row picks a triangle by area and a point inside it, so the same uniforms give
+        corresponding points in any sector (common random numbers across re-tasking). With
+        holes or several parts, rows that land outside the sector (even-odd) are dropped.
+        """
+        tris, cum_area = self._triangles
+        pts = triangle_points(tris, cum_area, u)
+        if len(self.rings_m) > 1:
+            pts = pts[self.contains(pts[:, 0], pts[:, 1])]
+        return pts
+
     def sample_points(self, rng: np.random.Generator, n: int) -> FloatArray:
         """Draw ``n`` points uniformly inside the sector, as an ``(n, 2)`` array of (x_m, y_m).
 
-        Rejection sampling in the bounding box, in vectorised batches sized from the expected
-        acceptance rate; the result depends only on ``n`` and the state of ``rng``.
+        A triangle is chosen by area and a point drawn uniformly in it, so a sector of one
+        ring needs no rejection. With several rings (holes, several parts) the triangles of
+        every ring are sampled and points outside the sector (even-odd) rejected. The result
+        depends only on ``n`` and the state of ``rng``.
         """
         if n < 0:
             raise ValueError(f"n must be >= 0, got {n}")
         if not self.area_m2 > 0:
             raise ValueError(f"sector {self.name!r} has no area to sample from")
-        xmin, ymin, xmax, ymax = self.bbox_m
-        acceptance = self.area_m2 / max((xmax - xmin) * (ymax - ymin), 1e-300)
+        tris, cum_area = self._triangles
+        if len(self.rings_m) == 1:
+            return sample_in_triangles(tris, cum_area, rng, n)
+        acceptance = self.area_m2 / float(cum_area[-1])
         accepted: list[FloatArray] = []
         have = 0
         while have < n:
-            batch = max(64, math.ceil(1.25 * (n - have) / max(acceptance, 1e-3)))
-            pts = rng.uniform((xmin, ymin), (xmax, ymax), size=(batch, 2))
+            batch = max(16, math.ceil(1.25 * (n - have) / max(acceptance, 1e-3)))
+            pts = sample_in_triangles(tris, cum_area, rng, batch)
             pts = pts[self.contains(pts[:, 0], pts[:, 1])]
             accepted.append(pts)
             have += len(pts)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import simpy
 
-from sim.flightpath import FlightPath, work_points
+from sim.flightpath import FlightPath
 from sim.policies import Notice, PolicySpec
 from sim.reaction import Replanner
 from sim.scenario import LoadedScenario
@@ -59,7 +59,6 @@ class _Day:
         self.side_names = sc.side_names
         proj = loaded.projection
         self.base_xy: dict[tuple[str, str], tuple[float, float, float]] = {}
-        self._work_plans: dict[tuple[int, str, float, float], tuple[np.ndarray, np.ndarray]] = {}
         tasking: dict[str, list[Sortie]] = {}
         next_id = 0
         for name in self.side_names:
@@ -70,10 +69,24 @@ class _Day:
             tasking[name] = draw_tasking(name, side, loaded.sectors, sc.horizon_s, streams[name], next_id)
             next_id += len(tasking[name])
         self.tasking = tasking
+        self._work_points: dict[tuple[int, str], np.ndarray] = {}
+        self._transits: dict[tuple[int, str], float] = {}
+        by_sector: dict[str, list[Sortie]] = {}
         for name, sorties in tasking.items():
             for s in sorties:
                 fleet = sc.sides[name].fleets[s.fleet]
                 s.floor_m, s.ceiling_m = policy.altitude_block(name, fleet.floor_m, fleet.ceiling_m)
+                by_sector.setdefault(s.sector, []).append(s)
+        # map every sortie's work uniforms in its tasked sector at once (one numpy call per sector)
+        for sector_name, group in by_sector.items():
+            sector = loaded.sectors[sector_name]
+            if len(sector.rings_m) > 1:
+                continue  # rejection makes the count per sortie vary: map one by one, lazily
+            pts = sector.points_from_uniforms(np.concatenate([s.work_u[:, :3] for s in group]))
+            start = 0
+            for s in group:
+                self._work_points[(s.id, sector_name)] = pts[start : start + len(s.work_u)]
+                start += len(s.work_u)
         earliest = min(
             [0.0]
             + [
@@ -123,26 +136,28 @@ class _Day:
     def work_plan(self, s: Sortie) -> tuple[np.ndarray, np.ndarray]:
         """The sortie's work points (k, 2) m and altitudes (k,) m in its current sector and block.
 
-        Drawn from the sortie's own seed and the sector, so a sortie that keeps its plan
-        flies the same path under every rule (and one moved to another block keeps its
-        ground track).
+        Mapped from the uniforms the sortie drew at tasking, so a sortie that keeps its
+        plan flies the same path under every rule, one moved to another block keeps its
+        ground track, and one re-tasked uses the same numbers in its new sector.
         """
-        key = (s.id, s.sector, s.floor_m, s.ceiling_m)
-        plan = self._work_plans.get(key)
-        if plan is None:
-            fleet = self.fleet(s)
-            rng = np.random.default_rng([s.path_seed, self.loaded.sectors.index(s.sector)])
-            plan = work_points(
-                self.loaded.sectors[s.sector], rng, s.on_station_s, fleet.cruise_mps, s.floor_m, s.ceiling_m
-            )
-            self._work_plans[key] = plan
-        return plan
+        key = (s.id, s.sector)
+        points = self._work_points.get(key)
+        if points is None:
+            points = self.loaded.sectors[s.sector].points_from_uniforms(s.work_u[:, :3])
+            self._work_points[key] = points
+        z = s.floor_m + s.work_u[: len(points), 3] * (s.ceiling_m - s.floor_m)
+        return points, z
 
     def transit_s(self, s: Sortie) -> float:
         """Time from take-off to arrival on station, flying straight at cruise speed (s)."""
-        bx, by, _ = self.base_xy[(s.side, s.base)]
-        px, py = self.work_plan(s)[0][0]
-        return math.hypot(px - bx, py - by) / self.fleet(s).cruise_mps
+        key = (s.id, s.sector)
+        transit = self._transits.get(key)
+        if transit is None:
+            bx, by, _ = self.base_xy[(s.side, s.base)]
+            px, py = self.work_plan(s)[0][0]
+            transit = math.hypot(px - bx, py - by) / self.fleet(s).cruise_mps
+            self._transits[key] = transit
+        return transit
 
     def planned_launch_s(self, s: Sortie) -> float:
         """When the sortie means to take off to be on station at ``t_on_s`` (jitter included)."""
@@ -273,24 +288,21 @@ class _Day:
 
     def _outcome(self) -> Outcome:
         sorties = [s for side in self.side_names for s in self.tasking[side]]
-        flights: list[str] = []
-        sides: list[str] = []
-        t: list[float] = []
-        x: list[float] = []
-        y: list[float] = []
-        z: list[float] = []
-        for s in sorties:
-            path = self.paths.get(s.id)
-            if path is None:
-                continue
-            n = len(path.t_s)
-            flights += [s.name] * n
-            sides += [s.side] * n
-            t += path.t_s
-            x += path.x_m
-            y += path.y_m
-            z += path.z_m
-        tracks = Tracks.from_rows(flights, sides, t, x, y, z, side_names=self.side_names, source="simulation")
+        side_index = {name: i for i, name in enumerate(self.side_names)}
+        flown = [s for s in sorties if s.id in self.paths]
+        paths = [self.paths[s.id] for s in flown]
+        counts = np.array([len(p.t_s) for p in paths], dtype=np.int64)
+        # built directly: the model's paths are already in time order, one side per flight
+        tracks = Tracks(
+            flight_names=tuple(s.name for s in flown),
+            side_names=self.side_names,
+            flight_side=np.array([side_index[s.side] for s in flown], dtype=np.int8),
+            point_flight=np.repeat(np.arange(len(flown), dtype=np.int64), counts),
+            t_s=np.array([t for p in paths for t in p.t_s], dtype=np.float64),
+            x_m=np.array([v for p in paths for v in p.x_m], dtype=np.float64),
+            y_m=np.array([v for p in paths for v in p.y_m], dtype=np.float64),
+            z_m=np.array([v for p in paths for v in p.z_m], dtype=np.float64),
+        )
         received = {name: self.replanner[name].received for name in self.side_names}
         return Outcome(tracks, tuple(sorties), received, self.events)
 

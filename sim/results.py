@@ -32,6 +32,8 @@ __all__ = [
     "environment_versions",
     "git_revision",
     "new_results_dir",
+    "newest_unfinished",
+    "safe_name",
     "utc_now",
 ]
 
@@ -93,7 +95,7 @@ def new_results_dir(root: Path, scenario_name: str, out: Path | None) -> Path:
         out.mkdir(parents=True, exist_ok=True)
         return out
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", scenario_name).strip("-") or "scenario"
+    safe = safe_name(scenario_name)
     for i in range(1000):
         candidate = root / (f"{safe}-{stamp}" + (f"-{i}" if i else ""))
         try:
@@ -102,6 +104,30 @@ def new_results_dir(root: Path, scenario_name: str, out: Path | None) -> Path:
         except FileExistsError:
             continue
     raise InputError("could not create a fresh results directory", path=str(root))
+
+
+def safe_name(name: str) -> str:
+    """``name`` made safe for a directory name (runs of other characters become ``-``)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "scenario"
+
+
+def newest_unfinished(root: Path, name: str) -> Path:
+    """The newest results directory of ``name`` (as made by ``new_results_dir``) still holding ``.partial``.
+
+    Only names of the form ``<name>-<UTC stamp>[-n]`` match, so a run never picks up a
+    sweep (``<name>-sweep-...``) or a run of a scenario whose name merely starts the same.
+    """
+    pattern = re.compile(re.escape(safe_name(name)) + r"-\d{8}T\d{6}Z(-\d+)?")
+    found = sorted(
+        (p for p in root.glob("*") if pattern.fullmatch(p.name) and (p / ".partial").is_dir()),
+        key=lambda p: p.stat().st_mtime,
+    )
+    if not found:
+        raise InputError(
+            f"--resume: no unfinished results directory for {name!r} here; give its directory with --out",
+            path=str(root),
+        )
+    return found[-1]
 
 
 def environment_versions() -> dict[str, str]:

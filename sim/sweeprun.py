@@ -28,6 +28,7 @@ from sim.results import (
     git_revision,
     json_text,
     new_results_dir,
+    newest_unfinished,
     utc_now,
 )
 from sim.rundir import PARTIAL, RunDir, RunPlan
@@ -82,7 +83,7 @@ def run_sweep(
         "policies": chosen,
     }
     if resume:
-        sweep_dir = out if out is not None else _newest_partial(root, name)
+        sweep_dir = out if out is not None else newest_unfinished(root, name)
         saved_path = sweep_dir / PARTIAL / "plan.json"
         if not saved_path.is_file():
             raise InputError("nothing to resume: no unfinished sweep here", path=str(sweep_dir))
@@ -187,12 +188,3 @@ def run_sweep(
 def _order(pt: SweepPoint, chosen: list[str] | None) -> tuple[str, ...]:
     names = list(pt.loaded.scenario.policies)
     return tuple(n for n in names if not chosen or n in chosen)
-
-
-def _newest_partial(root: Path, name: str) -> Path:
-    found = sorted((p for p in root.glob(f"{name}-*") if (p / PARTIAL).is_dir()), key=lambda p: p.stat().st_mtime)
-    if not found:
-        raise InputError(
-            f"--resume: no unfinished sweep named {name}-* here; give its directory with --out", path=str(root)
-        )
-    return found[-1]

@@ -8,8 +8,10 @@ drawn, so a replication's sorties are the same under every rule (common random n
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -42,7 +44,7 @@ class Sortie:
     jitter_s: float
     coverage_u: float
     choice_u: float
-    path_seed: int
+    work_u: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 4)))
     tasked_sector: str = ""
     tasked_t_on_s: float = 0.0
     # outcome
@@ -80,16 +82,35 @@ def fleet_sector_weights(side: Side, fleet: Fleet) -> dict[str, float]:
     return dict(fleet.sector_weights) if fleet.sector_weights is not None else dict(side.sector_weights)
 
 
+def _work_point_count(side: Side, sectors: SectorMap, fleets: list[Fleet]) -> int:
+    """Work points to draw per sortie: enough for the longest stay in the smallest sector.
+
+    Legs join random points, about 0.52 sqrt(area) apart on average; half as many again
+    plus four cover the spread. Capped at 512 (an aircraft that runs out holds in place).
+    """
+    need = 4
+    for fleet in fleets:
+        weights = fleet_sector_weights(side, fleet)
+        smallest = min(sectors[name].area_m2 for name, w in weights.items() if w > 0)
+        mean_leg_m = max(0.52 * math.sqrt(smallest), 1.0)
+        need = max(need, math.ceil(1.5 * fleet.on_station_s * fleet.cruise_mps / mean_leg_m) + 4)
+    return min(need, 512)
+
+
 def _planned_count(mean: float, rng: np.random.Generator) -> int:
     """⌊mean⌋ or ⌈mean⌉ sorties with the right expectation: a tasking is planned to a number."""
     whole = math.floor(mean)
     return whole + int(rng.random() < mean - whole)
 
 
-def _pick(weights: dict[str, float], u: float) -> str:
+def _cumulative(weights: dict[str, float]) -> tuple[list[str], list[float]]:
     names = list(weights)
-    cum = np.cumsum([weights[n] for n in names])
-    return names[min(int(np.searchsorted(cum, u * cum[-1], side="right")), len(names) - 1)]
+    return names, list(itertools.accumulate(weights[n] for n in names))
+
+
+def _pick(names: list[str], cum: list[float], u: float) -> str:
+    """The name whose cumulative-weight slot holds ``u`` in [0, 1)."""
+    return names[min(bisect.bisect_right(cum, u * cum[-1]), len(names) - 1)]
 
 
 def draw_tasking(
@@ -129,14 +150,31 @@ def draw_tasking(
         if fleet.sorties_per_day is not None:
             plan += [(name, fleet)] * _planned_count(fleet.sorties_per_day * days, rng)
 
+    n = len(plan)
+    # every draw for every sortie, in a fixed order, whatever the rule will do with them
+    hours = rng.choice(n_hours, size=n, p=hour_p)
+    within_hour = rng.random(n)
+    sector_u = rng.random(n)
+    short_u = rng.random(n)
+    jitter = np.clip(rng.normal(0.0, 1.0, size=n), -3, 3) * side.launch_jitter_s
+    coverage_u = rng.random(n)
+    choice_u = rng.random(n)
+    n_points = _work_point_count(side, sectors, list({name: f for name, f in plan}.values()))
+    work_u = rng.random((n, n_points, 4)) if n else np.zeros((0, 0, 4))
+    t_on = np.minimum((hours + within_hour) * 3600.0, np.nextafter(horizon_s, 0))
+
+    base_xy = {name: sectors.projection.to_xy(b.lat_deg, b.lon_deg) for name, b in side.bases.items()}
+    cumulative = {name: _cumulative(fleet_sector_weights(side, f)) for name, f in side.fleets.items()}
     sorties: list[Sortie] = []
-    for fleet_name, fleet in plan:
-        hour = int(rng.choice(n_hours, p=hour_p))
-        t_on_s = min((hour + rng.random()) * 3600.0, np.nextafter(horizon_s, 0))
-        sector = _pick(fleet_sector_weights(side, fleet), rng.random())
-        short = bool(rng.random() < side.short_notice_share)
-        jitter_s = float(np.clip(rng.normal(0.0, 1.0), -3, 3)) * side.launch_jitter_s
-        base = side.bases[fleet.base]
+    for i, (fleet_name, fleet) in enumerate(plan):
+        sector = _pick(*cumulative[fleet_name], float(sector_u[i]))
+        short = bool(short_u[i] < side.short_notice_share)
+        created_s = -math.inf
+        if short:
+            bx, by = base_xy[fleet.base]
+            cx, cy = sectors[sector].centroid_m
+            transit_s = math.hypot(cx - float(bx), cy - float(by)) / fleet.cruise_mps
+            created_s = float(t_on[i]) - transit_s - side.short_notice_s
         sorties.append(
             Sortie(
                 id=0,
@@ -144,24 +182,18 @@ def draw_tasking(
                 fleet=fleet_name,
                 base=fleet.base,
                 sector=sector,
-                t_on_s=float(t_on_s),
+                t_on_s=float(t_on[i]),
                 on_station_s=fleet.on_station_s,
                 floor_m=fleet.floor_m,
                 ceiling_m=fleet.ceiling_m,
                 short_notice=short,
-                created_s=-math.inf,  # set below, once the transit time is known
-                jitter_s=jitter_s,
-                coverage_u=float(rng.random()),
-                choice_u=float(rng.random()),
-                path_seed=int(rng.integers(2**62)),
+                created_s=created_s,
+                jitter_s=float(jitter[i]),
+                coverage_u=float(coverage_u[i]),
+                choice_u=float(choice_u[i]),
+                work_u=work_u[i],
             )
         )
-        s = sorties[-1]
-        if short:
-            bx, by = sectors.projection.to_xy(base.lat_deg, base.lon_deg)
-            cx, cy = sectors[sector].centroid_m
-            transit_s = math.hypot(cx - float(bx), cy - float(by)) / fleet.cruise_mps
-            s.created_s = s.t_on_s - transit_s - side.short_notice_s
     sorties.sort(key=lambda s: (s.t_on_s, s.fleet))
     for i, s in enumerate(sorties):
         s.id = first_id + i

@@ -27,7 +27,7 @@ def baseline() -> LoadedScenario:
 
 
 def _plan(outcome):  # type: ignore[no-untyped-def]
-    return [(s.id, s.side, s.fleet, s.tasked_sector, s.tasked_t_on_s, s.path_seed) for s in outcome.sorties]
+    return [(s.id, s.side, s.fleet, s.tasked_sector, s.tasked_t_on_s, s.work_u.tobytes()) for s in outcome.sorties]
 
 
 @pytest.mark.parametrize("rep", [0, 3])

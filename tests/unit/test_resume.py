@@ -240,11 +240,6 @@ def test_resume_without_out_finds_the_newest_unfinished_run(
     assert json.loads((newer / "manifest.json").read_text())["resumed"] is True
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="run --resume without --out globs '<scenario name>-*', which also matches an unfinished sweep "
-    "'<scenario name>-sweep-*', and picks it if newer: refused with 'started with different settings'",
-)
 def test_resume_without_out_ignores_an_unfinished_sweep(
     tmp_path: Path, cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -260,11 +255,6 @@ def test_resume_without_out_ignores_an_unfinished_sweep(
     assert (run_dir / "manifest.json").is_file()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="run --resume without --out globs the raw scenario name, but new_results_dir names the directory "
-    "after a sanitised one ('corridor small' -> 'corridor-small-...'): 'no unfinished run named corridor small-*'",
-)
 def test_resume_without_out_finds_a_run_whose_name_has_a_space(
     tmp_path: Path, cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
 ) -> None:

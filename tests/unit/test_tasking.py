@@ -51,8 +51,8 @@ def test_same_generator_state_gives_the_same_tasking(loaded) -> None:  # type: i
     sc = loaded.scenario
     a = draw_tasking("russia", sc.sides["russia"], loaded.sectors, sc.horizon_s, np.random.default_rng(3))
     b = draw_tasking("russia", sc.sides["russia"], loaded.sectors, sc.horizon_s, np.random.default_rng(3))
-    assert [(s.id, s.fleet, s.sector, s.t_on_s, s.path_seed) for s in a] == [
-        (s.id, s.fleet, s.sector, s.t_on_s, s.path_seed) for s in b
+    assert [(s.id, s.fleet, s.sector, s.t_on_s, s.work_u.tobytes()) for s in a] == [
+        (s.id, s.fleet, s.sector, s.t_on_s, s.work_u.tobytes()) for s in b
     ]
 
 

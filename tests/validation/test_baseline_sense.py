@@ -6,11 +6,11 @@ no-notice's in the same replication must have a 95 % interval below zero.
 
 from __future__ import annotations
 
-import numpy as np
-import pytest
-
 import csv
 import io
+
+import numpy as np
+import pytest
 
 from sim.experiment import Chunk, Job, run_chunk
 from sim.scenario import load_scenario
