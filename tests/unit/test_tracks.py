@@ -148,3 +148,10 @@ def test_read_not_utf8(tmp_path: Path) -> None:
     path.write_bytes(HEADER.encode() + "f\xe9,a,0,0,0,0\n".encode("latin-1"))
     with pytest.raises(InputError, match="not UTF-8"):
         read_tracks(path)
+
+
+def test_no_rows_with_given_sides_is_empty_tracks() -> None:
+    tracks = Tracks.from_rows([], [], [], [], [], [], side_names=("a", "b"))
+    assert len(tracks) == 0 and tracks.n_legs == 0 and tracks.n_points == 0
+    with pytest.raises(InputError, match="expected exactly two sides, found 0"):
+        Tracks.from_rows([], [], [], [], [], [])
