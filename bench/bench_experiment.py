@@ -1,0 +1,142 @@
+"""Benchmarks of the model and of whole runs: the model against bare SimPy, one replication
+of the baseline end to end, and the baseline's four policies x 1,000 replications from the
+command line on 1 and 2 workers.
+
+Run: ``pytest bench/bench_experiment.py -s`` (about 3 minutes; ``BENCH_REPLICATIONS=200``
+shortens the command-line runs). Ratios are measured within one run and printed; the
+README in this folder records them.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import simpy
+
+from sim.experiment import Chunk, Job, run_chunk
+from sim.model import simulate
+from sim.scenario import LoadedScenario, load_scenario
+
+REPO = Path(__file__).resolve().parent.parent
+BASELINE = REPO / "scenarios" / "syria-2015-10.yaml"
+REPLICATIONS = int(os.environ.get("BENCH_REPLICATIONS", "1000"))
+
+
+@pytest.fixture(scope="module")
+def loaded() -> LoadedScenario:
+    return load_scenario(BASELINE)
+
+
+def _bare_simpy(events: int) -> None:
+    """One process yielding ``events`` timeouts: SimPy's own cost per event, nothing else."""
+    env = simpy.Environment()
+
+    def proc() -> Generator[Any, Any, None]:
+        for _ in range(events):
+            yield env.timeout(1.0)
+
+    env.process(proc())
+    env.run()
+
+
+def _best_of(fn: Any, repeat: int = 5, number: int = 10) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for _ in range(number):
+            fn()
+        best = min(best, (time.perf_counter() - t0) / number)
+    return best
+
+
+@pytest.mark.benchmark(group="model-vs-simpy")
+@pytest.mark.parametrize("policy", ["no-notice", "one-hour-notice", "shared-schedule", "hotline"])
+def test_model_overhead_against_bare_simpy(benchmark: Any, loaded: LoadedScenario, policy: str) -> None:
+    """Time per replication of ``simulate`` over the time bare SimPy takes for as many events."""
+    spec = loaded.scenario.policies[policy]
+    reps = iter(range(10**9))
+    events = sum(simulate(loaded, spec, 1, r).events for r in range(20)) // 20
+    model_s = _best_of(lambda: simulate(loaded, spec, 1, next(reps)))
+    bare_s = _best_of(lambda: _bare_simpy(events))
+    benchmark.extra_info.update(
+        {
+            "events_per_replication": events,
+            "model_ms": model_s * 1e3,
+            "bare_simpy_ms": bare_s * 1e3,
+            "ratio": model_s / bare_s,
+        }
+    )
+    print(
+        f"\n{policy}: {events} events, model {model_s * 1e3:.2f} ms, bare SimPy {bare_s * 1e3:.3f} ms, "
+        f"ratio {model_s / bare_s:.1f}"
+    )
+    benchmark(simulate, loaded, spec, 1, 0)
+
+
+@pytest.mark.benchmark(group="replication")
+def test_one_baseline_replication_end_to_end(benchmark: Any, loaded: LoadedScenario) -> None:
+    """One replication of every baseline policy: simulation, detection at 3 levels, rows."""
+    job = Job("bench", loaded, tuple(loaded.scenario.policies), loaded.scenario.seed)
+    result = benchmark(run_chunk, job, Chunk("bench", 0, 1))
+    assert result.replications_csv.count("\n") == len(job.policies)
+
+
+def _cli_run(tmp: Path, workers: int) -> float:
+    out = tmp / f"run-j{workers}"
+    t0 = time.perf_counter()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sim",
+            "run",
+            str(BASELINE),
+            "-n",
+            str(REPLICATIONS),
+            "-j",
+            str(workers),
+            "--out",
+            str(out),
+            "-q",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - t0
+
+
+@pytest.mark.benchmark(group="command-line")
+def test_baseline_from_the_command_line_1_and_2_workers(benchmark: Any, tmp_path: Path) -> None:
+    """The baseline's policies x REPLICATIONS from the CLI, 1 worker then 2: speed-up of 2 over 1."""
+    times: dict[int, float] = {}
+
+    def both() -> None:
+        times[1] = _cli_run(tmp_path / "a", 1)
+        times[2] = _cli_run(tmp_path / "b", 2)
+
+    benchmark.pedantic(both, rounds=1, iterations=1)
+    runs = REPLICATIONS * 4
+    for name in ("replications.csv", "encounters.csv", "summary.csv"):
+        a = (tmp_path / "a" / "run-j1" / name).read_bytes()
+        assert a == (tmp_path / "b" / "run-j2" / name).read_bytes(), name
+    benchmark.extra_info.update(
+        {
+            "policy_replications": runs,
+            "wall_1_worker_s": times[1],
+            "wall_2_workers_s": times[2],
+            "per_s_per_core_1": runs / times[1],
+            "per_s_per_core_2": runs / times[2] / 2,
+            "speedup_2_over_1": times[1] / times[2],
+        }
+    )
+    print(
+        f"\n{runs} policy-replications: 1 worker {times[1]:.1f} s ({runs / times[1]:.0f}/s), "
+        f"2 workers {times[2]:.1f} s ({runs / times[2] / 2:.0f}/s/core), speed-up {times[1] / times[2]:.2f}x"
+    )
