@@ -7,6 +7,7 @@ without a traceback and without writing anything.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -60,36 +61,53 @@ def _horizontal_m(args: argparse.Namespace) -> float:
     if (args.horizontal_nm is None) == (args.horizontal_ft is None):
         raise InputError("give exactly one of --horizontal-nm or --horizontal-ft")
     value = args.horizontal_nm * NM_M if args.horizontal_nm is not None else args.horizontal_ft * FT_M
-    if not value > 0:
-        raise InputError("the horizontal separation must be > 0")
+    if not (value > 0 and value < float("inf")):
+        raise InputError(f"the horizontal separation must be a number > 0, found {value}")
     return float(value)
 
 
 def _cmd_detect(args: argparse.Namespace) -> int:
+    import math
+
     from sim.conflicts import find_encounters
     from sim.tracks import read_tracks
 
     horizontal_m = _horizontal_m(args)
-    if not args.vertical_ft > 0:
-        raise InputError("--vertical-ft must be > 0")
+    if not (math.isfinite(args.vertical_ft) and args.vertical_ft > 0):
+        raise InputError(f"--vertical-ft must be a number > 0, found {args.vertical_ft}")
     out = Path(args.output) if args.output else None
     if out is not None and out.is_dir():
         raise InputError("is a directory; expected a CSV file name", path=str(out))
+    if out is not None and not out.parent.is_dir():
+        raise InputError("no such directory for the output file", path=str(out))
+    say = (lambda msg: print(msg, file=sys.stderr, flush=True)) if not args.quiet else (lambda msg: None)
+    size_mb = Path(args.tracks).stat().st_size / 1e6 if Path(args.tracks).is_file() else 0.0
+    if size_mb > 5:
+        say(f"reading {args.tracks} ({size_mb:.0f} MB) ...")
     t0 = time.monotonic()
     tracks = read_tracks(args.tracks)
     t1 = time.monotonic()
+    say(
+        f"read {tracks.n_points} points: {len(tracks)} flights, {tracks.n_legs} legs, "
+        f"sides {', '.join(tracks.side_names)} ({t1 - t0:.2f} s)"
+    )
+    if tracks.n_legs > 100_000:
+        say(f"detecting encounters below {horizontal_m:.0f} m and {args.vertical_ft * FT_M:.0f} m ...")
     found = find_encounters(tracks, horizontal_m, args.vertical_ft * FT_M)
     t2 = time.monotonic()
     if out is not None:
-        found.to_csv(out)
-    print(f"{len(found)} encounters")
-    if not args.quiet:
-        print(
-            f"  {len(tracks)} flights ({tracks.n_legs} legs) of sides {', '.join(tracks.side_names)}; "
-            f"separation {horizontal_m:.0f} m horizontal, {args.vertical_ft * FT_M:.0f} m vertical; "
-            f"read {t1 - t0:.2f} s, detect {t2 - t1:.2f} s" + (f"; written to {out}" if out is not None else ""),
-            file=sys.stderr,
-        )
+        tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+        try:
+            found.to_csv(tmp)
+            os.replace(tmp, out)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    print(f"{len(found)} encounter{'' if len(found) == 1 else 's'}")
+    say(
+        f"separation {horizontal_m:.0f} m horizontal, {args.vertical_ft * FT_M:.0f} m vertical; "
+        f"detection {t2 - t1:.2f} s" + (f"; written to {out}" if out is not None else "")
+    )
     return 0
 
 

@@ -412,7 +412,7 @@ def test_detect_good_csv(tmp_path: Path, cli: Callable[..., Any]) -> None:
     tracks.write_text(GOOD_CSV, encoding="utf-8")
     result = cli("detect", tracks, "--horizontal-nm", "5", "--vertical-ft", "1000", "-q")
     assert result.code == 0, result.err
-    assert result.out.startswith("1 encounters")
+    assert result.out.startswith("1 encounter\n")
 
 
 # --- schema -------------------------------------------------------------------------
