@@ -336,3 +336,20 @@ def test_the_printed_sweep_resume_command_works(
     assert command[:2] == ["deconflict", "sweep"]
     again = cli(*command[1:], "-j", "1", "-q")
     assert again.code == 0, again.err
+
+
+def test_sweep_resume_without_out_finds_the_unfinished_sweep_not_a_run(
+    tmp_path: Path, cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "results"
+    sweep_argv = ["sweep", SMALL, *SMALL_SWEEP, "-n", "4", "-j", "1", "-q", "--results-root", root]
+    with _stop_after_first_chunk(monkeypatch):
+        assert cli(*sweep_argv, "--chunk-size", "2").code == 130
+        (sweep,) = root.iterdir()
+        os.utime(sweep, (time.time() - 100, time.time() - 100))
+        assert cli("run", SMALL, "-n", "4", "--chunk-size", "2", "-j", "1", "-q", "--results-root", root).code == 130
+    (run,) = [p for p in root.iterdir() if p != sweep]  # newer, unfinished, same scenario
+    res = cli(*sweep_argv, "--resume")
+    assert res.code == 0, res.err
+    assert (sweep / "sweep_summary.csv").is_file() and not (sweep / ".partial").exists()
+    assert (run / ".partial").is_dir()
