@@ -114,21 +114,23 @@ class FlightPath:
         t, x0, y0, z0 = ts[-1], xs[-1], ys[-1], zs[-1]
         if t >= until_s:
             return
-        for (x, y), z in zip(points_m.tolist(), z_m.tolist(), strict=True):
-            leg_s = math.hypot(x - x0, y - y0) / speed_mps
-            if leg_s <= 0:
-                continue
-            if t + leg_s > until_s:
-                f = (until_s - t) / leg_s
-                ts.append(until_s)
-                xs.append(x0 + f * (x - x0))
-                ys.append(y0 + f * (y - y0))
-                zs.append(z0 + f * (z - z0))
-                return
-            t += leg_s
-            ts.append(t)
-            xs.append(x)
-            ys.append(y)
-            zs.append(z)
-            x0, y0, z0 = x, y, z
+        for start in range(0, len(points_m), 16):  # convert a few points at a time: most are never flown
+            block = zip(points_m[start : start + 16].tolist(), z_m[start : start + 16].tolist(), strict=True)
+            for (x, y), z in block:
+                leg_s = math.hypot(x - x0, y - y0) / speed_mps
+                if leg_s <= 0:
+                    continue
+                if t + leg_s > until_s:
+                    f = (until_s - t) / leg_s
+                    ts.append(until_s)
+                    xs.append(x0 + f * (x - x0))
+                    ys.append(y0 + f * (y - y0))
+                    zs.append(z0 + f * (z - z0))
+                    return
+                t += leg_s
+                ts.append(t)
+                xs.append(x)
+                ys.append(y)
+                zs.append(z)
+                x0, y0, z0 = x, y, z
         self.hold_until(until_s)

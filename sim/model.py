@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -44,7 +45,8 @@ def replication_streams(seed: int, replication: int, side_names: Sequence[str]) 
     They come from ``SeedSequence(seed)``'s child number ``replication`` and do not depend
     on the notification rule, so every rule sees the same sorties (common random numbers).
     """
-    child = np.random.SeedSequence(seed).spawn(replication + 1)[replication]
+    # the same as SeedSequence(seed).spawn(replication + 1)[replication], without making the others
+    child = np.random.SeedSequence(seed, spawn_key=(replication,))
     streams = child.spawn(len(side_names))
     return {name: np.random.default_rng(ss) for name, ss in zip(side_names, streams, strict=True)}
 
@@ -292,16 +294,20 @@ class _Day:
         flown = [s for s in sorties if s.id in self.paths]
         paths = [self.paths[s.id] for s in flown]
         counts = np.array([len(p.t_s) for p in paths], dtype=np.int64)
+
+        def column(name: str) -> np.ndarray:
+            return np.array(list(chain.from_iterable(getattr(p, name) for p in paths)), dtype=np.float64)
+
         # built directly: the model's paths are already in time order, one side per flight
         tracks = Tracks(
             flight_names=tuple(s.name for s in flown),
             side_names=self.side_names,
             flight_side=np.array([side_index[s.side] for s in flown], dtype=np.int8),
             point_flight=np.repeat(np.arange(len(flown), dtype=np.int64), counts),
-            t_s=np.array([t for p in paths for t in p.t_s], dtype=np.float64),
-            x_m=np.array([v for p in paths for v in p.x_m], dtype=np.float64),
-            y_m=np.array([v for p in paths for v in p.y_m], dtype=np.float64),
-            z_m=np.array([v for p in paths for v in p.z_m], dtype=np.float64),
+            t_s=column("t_s"),
+            x_m=column("x_m"),
+            y_m=column("y_m"),
+            z_m=column("z_m"),
         )
         received = {name: self.replanner[name].received for name in self.side_names}
         return Outcome(tracks, tuple(sorties), received, self.events)

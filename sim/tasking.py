@@ -21,7 +21,7 @@ from sim.scenario import Fleet, Side
 __all__ = ["Sortie", "draw_tasking", "fleet_sector_weights"]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Sortie:
     """One planned sortie and what became of it. Times in s, altitudes in m.
 

@@ -143,3 +143,13 @@ def test_same_inputs_same_outcome(small: LoadedScenario) -> None:
     b = simulate(small, sc.policies["shared"], sc.seed, 4)
     for name in ("t_s", "x_m", "y_m", "z_m", "point_flight"):
         assert np.array_equal(getattr(a.tracks, name), getattr(b.tracks, name))
+
+
+def test_replication_streams_are_the_spawned_children() -> None:
+    from sim.model import replication_streams
+
+    for rep in (0, 5, 99):
+        child = np.random.SeedSequence(11).spawn(rep + 1)[rep]
+        expected = [np.random.default_rng(ss).random() for ss in child.spawn(2)]
+        got = replication_streams(11, rep, ["a", "b"])
+        assert [got["a"].random(), got["b"].random()] == expected
