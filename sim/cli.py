@@ -151,6 +151,22 @@ def _print_run_summary(
     print(summary_table(summary, policies, cost_cols))
 
 
+def _resume_command(args: argparse.Namespace, out: Path) -> str:
+    """This command line again, writing into ``out`` with ``--resume`` (shell-quoted)."""
+    import shlex
+
+    tokens: list[str] = []
+    skip = False
+    for token in args.argv:
+        if skip:
+            skip = False
+        elif token in ("--out", "--results-root"):
+            skip = True
+        elif not (token == "--resume" or token.startswith(("--out=", "--results-root="))):
+            tokens.append(token)
+    return shlex.join(["deconflict", *tokens, "--out", str(out), "--resume"])
+
+
 def _interrupted(exc: Exception, resume_cmd: str) -> int:
     print(f"\ninterrupted: {exc}; finished chunks are kept.\nresume with: {resume_cmd}", file=sys.stderr)
     return 130
@@ -199,12 +215,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if out is not None and out.exists() and (not out.is_dir() or any(out.iterdir())):
             raise InputError("output directory exists and is not empty; choose another --out", path=str(out))
         run = RunDir.create(new_results_dir(root, sc.name, out), plan)
-    resume_cmd = (
-        f"deconflict run {args.scenario} --out {run.path} --resume"
-        + (f" --replications {replications}" if args.replications is not None else "")
-        + (f" --seed {seed}" if args.seed is not None else "")
-        + "".join(f" --policy {p}" for p in args.policy or [])
-    )
+    resume_cmd = _resume_command(args, run.path)
     try:
         session = execute_runs(
             [(job, run)],
@@ -287,7 +298,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         resume=args.resume,
         progress_mode=_progress_mode(args),
         plot=args.plot,
-        argv_label=f"deconflict sweep {args.scenario}" + "".join(f" --set {s}" for s in args.set or []),
+        resume_command=lambda out: _resume_command(args, out),
     )
 
 
@@ -373,7 +384,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``deconflict``; returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else map(str, argv))
     args = _parser().parse_args(argv)
+    args.argv = argv
     try:
         return int(args.func(args))
     except InputError as exc:

@@ -78,28 +78,34 @@ def parse_set(option: str) -> tuple[str, list[Any]]:
     return path, values
 
 
+def _no_such(path: str, where: str, node: Any, part: str) -> InputError:
+    if isinstance(node, dict):
+        return InputError(f"--set {path}: no {part!r} at {where} (known: {', '.join(map(str, node))})")
+    if isinstance(node, list):
+        return InputError(
+            f"--set {path}: {where} is a list of {len(node)}; expected an index 0-{len(node) - 1}, found {part!r}"
+        )
+    return InputError(f"--set {path}: {where} is a single value ({node!r}); it has no field {part!r}")
+
+
 def _assign(data: Any, path: str, value: Any) -> None:
+    """Set ``data`` at the dotted ``path`` (dict keys, list indices) to ``value``."""
     node = data
     parts = path.split(".")
-    walked: list[str] = []
-    for part in parts[:-1]:
-        walked.append(part)
+    for depth, part in enumerate(parts[:-1]):
         if isinstance(node, dict) and part in node:
             node = node[part]
         elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
             node = node[int(part)]
         else:
-            known = ", ".join(map(str, node)) if isinstance(node, dict) else f"indices 0-{len(node) - 1}"
-            raise InputError(
-                f"--set {path}: no {part!r} at {'.'.join(walked[:-1]) or 'the top level'} (known: {known})"
-            )
+            raise _no_such(path, ".".join(parts[:depth]) or "the top level", node, part)
     last = parts[-1]
     if isinstance(node, dict):
         node[last] = value
     elif isinstance(node, list) and last.isdigit() and int(last) < len(node):
         node[int(last)] = value
     else:
-        raise InputError(f"--set {path}: cannot set {last!r} inside a {type(node).__name__}")
+        raise _no_such(path, ".".join(parts[:-1]) or "the top level", node, last)
 
 
 def load_sweep_input(path: Path, sets: Sequence[str]) -> SweepSpec:

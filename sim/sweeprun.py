@@ -12,6 +12,7 @@ import csv
 import json
 import shutil
 import sys
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -57,13 +58,15 @@ def run_sweep(
     resume: bool,
     progress_mode: str,
     plot: bool,
-    argv_label: str,
+    resume_command: Callable[[Path], str],
 ) -> int:
     """Run every point of a validated sweep; returns the exit code."""
     base = points[0].loaded.scenario
-    reps = replications or spec.replications or base.replications
-    if reps < 1:
-        raise InputError(f"--replications must be at least 1, found {reps}")
+    # each point may set its own seed or replications (--set seed=1,2); the command line wins
+    reps_of = [replications or spec.replications or pt.loaded.scenario.replications for pt in points]
+    seed_of = [pt.loaded.scenario.seed if seed is None else seed for pt in points]
+    if min(reps_of) < 1:
+        raise InputError(f"--replications must be at least 1, found {min(reps_of)}")
     chosen = policies or spec.policies
     if chosen:
         unknown = [p for p in chosen if p not in base.policies]
@@ -71,15 +74,14 @@ def run_sweep(
             raise InputError(
                 f"--policy: unknown policy {', '.join(map(repr, unknown))}; known: {', '.join(base.policies)}"
             )
-    seed = base.seed if seed is None else seed
     paths = [p for p, _ in spec.sets]
     name = f"{base.name}-sweep"
     plan = {
         "scenario_file": str(spec.scenario_path),
         "paths": paths,
         "values": [list(pt.values) for pt in points],
-        "replications": reps,
-        "seed": seed,
+        "replications": reps_of[0] if len(set(reps_of)) == 1 else reps_of,
+        "seed": seed_of[0] if len(set(seed_of)) == 1 else seed_of,
         "policies": chosen,
     }
     if resume:
@@ -99,8 +101,8 @@ def run_sweep(
     items: list[tuple[Job, RunDir]] = []
     finished: list[int] = []
     for pt in points:
-        job = Job(key=f"p{pt.index}", loaded=pt.loaded, policies=_order(pt, chosen), seed=seed)
-        run_plan = RunPlan.of(job, reps)
+        job = Job(key=f"p{pt.index}", loaded=pt.loaded, policies=_order(pt, chosen), seed=seed_of[pt.index])
+        run_plan = RunPlan.of(job, reps_of[pt.index])
         pdir = _point_dir(sweep_dir, pt.index, len(points))
         if resume and (pdir / "manifest.json").is_file() and not (pdir / PARTIAL).is_dir():
             finished.append(pt.index)
@@ -111,8 +113,8 @@ def run_sweep(
             if pdir.exists():
                 shutil.rmtree(pdir)  # created but never started (no chunk): start again
             items.append((job, RunDir.create(pdir, run_plan)))
-    size = chunk_size or default_chunk_size(reps, workers)
-    resume_cmd = f"{argv_label} --out {sweep_dir} --resume"
+    size = chunk_size or default_chunk_size(max(reps_of), workers)
+    resume_cmd = resume_command(sweep_dir)
     try:
         session = execute_runs(
             items,
@@ -142,7 +144,7 @@ def run_sweep(
             for row in csv.DictReader(f):
                 summary_rows.append({"point": pt.index, **dict(zip(paths, pt.values, strict=True)), **row})
     atomic_write_text(sweep_dir / "sweep_summary.csv", csv_text(["point", *paths, *SUMMARY_COLUMNS], summary_rows))
-    first = items[0][0] if items else Job("p0", points[0].loaded, _order(points[0], chosen), seed)
+    first = items[0][0] if items else Job("p0", points[0].loaded, _order(points[0], chosen), seed_of[0])
     manifest = {
         "tool": "deconflict",
         "kind": "sweep",
@@ -152,8 +154,8 @@ def run_sweep(
         "scenario_file": str(spec.scenario_path),
         "paths": paths,
         "points": len(points),
-        "replications": reps,
-        "seed": seed,
+        "replications": plan["replications"],
+        "seed": plan["seed"],
         "policies": list(first.policies),
         "levels": [lv.name for lv in base.levels],
         "executor": session.get("executor"),
@@ -163,12 +165,15 @@ def run_sweep(
         "finished_utc": utc_now(),
         "environment": environment_versions(),
         "plan": plan,
-        "run_plan_example": asdict(RunPlan.of(first, reps)),
+        "run_plan_example": asdict(RunPlan.of(first, reps_of[0])),
     }
     atomic_write_text(sweep_dir / "manifest.json", json_text(manifest))
     shutil.rmtree(sweep_dir / PARTIAL, ignore_errors=True)
 
-    print(f"{name}: {len(points)} points x {reps} replications x {len(first.policies)} policies, seed {seed}")
+    print(
+        f"{name}: {len(points)} points x {plan['replications']} replications x {len(first.policies)} policies, "
+        f"seed {plan['seed']}"
+    )
     level = base.levels[0].name
     print(f"\nencounters_{level} per replication ({base.horizon_h:g} h), mean ±95 % CI half-width, by point:")
     for pt in points:

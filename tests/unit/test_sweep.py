@@ -167,11 +167,6 @@ def test_two_sets_give_the_cartesian_product_first_path_slowest(tmp_path: Path) 
     assert planned[90] > 2.5 * planned[30]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="run_sweep takes seed and replications from point 0's scenario for every point, so "
-    "'--set seed=1,2' (or replications=...) is listed in points.csv but silently ignored: point 1 runs seed 1",
-)
 def test_sweeping_the_seed_changes_the_seed(tmp_path: Path) -> None:
     sweep = _sweep(tmp_path / "sweep", SMALL, "--set", "seed=1,2", "-j", "1", "--policy", "no-notice")
     seeds = [json.loads((p / "manifest.json").read_text())["seed"] for p in sorted((sweep / "points").iterdir())]
@@ -210,11 +205,6 @@ def test_a_bad_set_is_refused_before_anything_runs(
     assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing written, not even a directory
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="--set through a number (seed.x.y=1) crashes: sweep._assign calls len() on an int to list "
-    "'known' indices -> TypeError traceback, exit 1",
-)
 def test_a_set_path_through_a_number_is_an_input_error(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "sim", "sweep", str(SMALL), "--set", "seed.x.y=1", "--out", str(tmp_path / "o")],
@@ -226,11 +216,6 @@ def test_a_set_path_through_a_number_is_an_input_error(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="--set name.x.y=1: the message says \"no 'x' at name (known: indices 0-13)\", treating the "
-    "string 'corridor-small' as a list; it should say that name is a text value with no fields",
-)
 def test_a_set_path_through_a_string_says_what_it_found(cli: Callable[..., CliResult], tmp_path: Path) -> None:
     res = cli("sweep", SMALL, "--set", "name.x.y=1", "--out", tmp_path / "o", "-q")
     assert res.code == 2
@@ -319,11 +304,6 @@ def test_sweep_resume_with_other_settings_is_refused(
     assert (out / ".partial").is_dir() and not (out / "manifest.json").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the 'resume with:' command a sweep prints on Ctrl-C drops -n/--replications (and --seed, --policy), "
-    "so running it as printed is refused: 'cannot resume: the sweep was started with different settings'",
-)
 def test_the_printed_sweep_resume_command_works(
     tmp_path: Path, cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
 ) -> None:
