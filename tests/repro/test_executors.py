@@ -109,3 +109,54 @@ def test_nothing_but_the_results_is_left(name: str, runs: dict[str, Path], reque
     """No staging or chunk files survive a finished run."""
     left = sorted(p.name for p in _dir(name, runs, request).iterdir())
     assert left == sorted([*TABLES, "manifest.json"])
+
+
+# --- executor options: refused before anything is written ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["-j", "0"],
+        ["--chunk-size", "-1"],
+        pytest.param(
+            ["--chunk-size", "0"],
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="run reads --chunk-size as 'value or default', so 0 silently means the default chunk size "
+                "instead of the '--chunk-size must be at least 1' error that -1 gets",
+            ),
+        ),
+    ],
+)
+def test_bad_executor_options_are_input_errors(
+    options: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    code = main(["run", str(SMALL), "-n", "2", "--out", str(out), "-q", *options])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("error: ") and "at least 1" in err, err
+    assert not out.exists()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="run --dask ADDRESS with an unreachable scheduler exits 2 but leaves OUT/.partial/ behind: the results "
+    "directory is created before connecting, so the same --out is then refused as 'not empty'",
+)
+def test_an_unreachable_dask_scheduler_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    distributed = pytest.importorskip("dask.distributed")
+
+    def refuse(*args: object, **kwargs: object) -> None:  # what Client does after its 10 s timeout
+        raise OSError("Timed out trying to connect to tcp://127.0.0.1:1 after 10 s")
+
+    monkeypatch.setattr(distributed, "Client", refuse)
+    out = tmp_path / "out"
+    code = main(["run", str(SMALL), "-n", "2", "--out", str(out), "-q", "--dask", "tcp://127.0.0.1:1"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("error: --dask: cannot connect"), err
+    assert not out.exists() or not any(out.iterdir()), sorted(p.name for p in out.rglob("*"))

@@ -333,3 +333,35 @@ def test_sweep_resume_without_out_finds_the_unfinished_sweep_not_a_run(
     assert res.code == 0, res.err
     assert (sweep / "sweep_summary.csv").is_file() and not (sweep / ".partial").exists()
     assert (run / ".partial").is_dir()
+
+
+_OR_DEFAULT = (
+    "sweep reads '--chunk-size' and '-n' as 'value or default', so 0 silently means the default instead of "
+    "the 'must be at least 1' error, and --chunk-size < 0 is never checked: RunDir.remaining(-1) loops "
+    "forever appending empty chunks until the process is killed for memory"
+)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        pytest.param(["--chunk-size", "-1"], marks=pytest.mark.xfail(strict=True, reason=_OR_DEFAULT)),
+        pytest.param(["--chunk-size", "0"], marks=pytest.mark.xfail(strict=True, reason=_OR_DEFAULT)),
+        pytest.param(["-n", "0"], marks=pytest.mark.xfail(strict=True, reason=_OR_DEFAULT)),
+        ["-n", "-1"],
+        ["-j", "0"],
+    ],
+)
+def test_bad_sweep_options_are_refused_before_anything_runs(
+    options: list[str], tmp_path: Path, cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sim.sweeprun
+
+    def guard(*args: Any, chunk_size: int, **kwargs: Any) -> None:  # never loop forever here
+        raise AssertionError(f"the sweep started running (chunk size {chunk_size})")
+
+    monkeypatch.setattr(sim.sweeprun, "execute_runs", guard)
+    res = cli("sweep", SMALL, "--set", "seed=1", "--policy", "no-notice", "-q", "--out", tmp_path / "out", *options)
+    assert res.code == 2, res.err
+    assert res.err.startswith("error: ") and "at least 1" in res.err, res.err
+    assert not (tmp_path / "out").exists()
