@@ -365,3 +365,16 @@ def test_bad_sweep_options_are_refused_before_anything_runs(
     assert res.code == 2, res.err
     assert res.err.startswith("error: ") and "at least 1" in res.err, res.err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="sweep --resume on a finished sweep exits 2 with 'nothing to resume: no unfinished sweep here', "
+    "while run --resume on a finished run exits 0 saying it is already finished",
+)
+def test_resuming_a_finished_sweep_has_nothing_to_do(small_sweep: Path, cli: Callable[..., CliResult]) -> None:
+    before = _tree(small_sweep)
+    res = cli("sweep", SMALL, *SMALL_SWEEP, "-n", "16", "--out", small_sweep, "--resume", "-q", "-j", "1")
+    assert _tree(small_sweep) == before
+    assert "nothing to resume" in res.out + res.err
+    assert res.code == 0, res.err
