@@ -111,6 +111,19 @@ def _cmd_detect(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_counts(args: argparse.Namespace) -> None:
+    """--replications, --chunk-size and --workers, when given, must be at least 1."""
+    for option, value in (
+        ("--replications", args.replications),
+        ("--chunk-size", args.chunk_size),
+        ("--workers", args.workers),
+    ):
+        if value is not None and value < 1:
+            raise InputError(f"{option} must be at least 1, found {value}")
+    if args.seed is not None and args.seed < 0:
+        raise InputError(f"--seed must be >= 0, found {args.seed}")
+
+
 def _executor_args(args: argparse.Namespace) -> tuple[int, str | None]:
     from sim.executors import default_workers
 
@@ -122,33 +135,6 @@ def _executor_args(args: argparse.Namespace) -> tuple[int, str | None]:
 
 def _progress_mode(args: argparse.Namespace) -> str:
     return "none" if args.quiet else args.progress
-
-
-def _print_run_summary(
-    summary: list[dict[str, object]],
-    policies: Sequence[str],
-    levels: Sequence[str],
-    sides: Sequence[str],
-    horizon_h: float,
-) -> None:
-    from sim.report import paired_table, summary_table
-
-    print(f"\nEncounters per replication ({horizon_h:g} h), mean ±95 % CI half-width:")
-    print(summary_table(summary, policies, [(f"encounters_{lv}", lv) for lv in levels]))
-    if len(policies) > 1:
-        print(f"\nPaired difference from {policies[0]} (same sorties), mean [95 % CI]:")
-        print(paired_table(summary, policies[1:], [(f"encounters_{lv}", lv) for lv in levels]))
-    cost_cols = []
-    for side in sides:
-        for m, head in (
-            ("delay_min", "delay min"),
-            ("lost_on_station_min", "lost min"),
-            ("retasked", "retasked"),
-            ("cancelled", "cancelled"),
-        ):
-            cost_cols.append((f"{side}_{m}", f"{side} {head}"))
-    print(f"\nCost of deconfliction per replication ({horizon_h:g} h), summed over sorties:")
-    print(summary_table(summary, policies, cost_cols))
 
 
 def _resume_command(args: argparse.Namespace, out: Path) -> str:
@@ -174,11 +160,13 @@ def _interrupted(exc: Exception, resume_cmd: str) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from sim.experiment import Job, default_chunk_size, policies_in_order
+    from sim.report import print_summary
     from sim.results import new_results_dir, newest_unfinished
     from sim.rundir import RunDir, RunPlan
     from sim.runner import Interrupted, execute_runs, run_manifest
     from sim.scenario import load_scenario
 
+    _check_counts(args)
     loaded = load_scenario(args.scenario)
     sc = loaded.scenario
     if args.policy:
@@ -197,7 +185,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if seed < 0:
         raise InputError(f"--seed must be >= 0, found {seed}")
     workers, dask = _executor_args(args)
-    chunk_size = args.chunk_size or default_chunk_size(replications, workers)
+    chunk_size = args.chunk_size if args.chunk_size is not None else default_chunk_size(replications, workers)
     if chunk_size < 1:
         raise InputError(f"--chunk-size must be at least 1, found {chunk_size}")
     out = Path(args.out) if args.out else None
@@ -214,6 +202,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     else:
         if out is not None and out.exists() and (not out.is_dir() or any(out.iterdir())):
             raise InputError("output directory exists and is not empty; choose another --out", path=str(out))
+        existed = out is not None and out.exists()
         run = RunDir.create(new_results_dir(root, sc.name, out), plan)
     resume_cmd = _resume_command(args, run.path)
     try:
@@ -227,14 +216,21 @@ def _cmd_run(args: argparse.Namespace) -> int:
         )
     except Interrupted as exc:
         return _interrupted(exc, resume_cmd)
-    columns = job.columns
-    summary = run.finish(columns, run_manifest(job, run, session))
+    except InputError:
+        # e.g. an unreachable Dask scheduler: leave no trace of a run that never started
+        if not args.resume and not run.done_ranges():
+            run.discard(keep_directory=existed)
+        raise
+    try:
+        summary = run.finish(job.columns, run_manifest(job, run, session))
+    except KeyboardInterrupt:
+        return _interrupted(Exception("while assembling the results"), resume_cmd)
     print(
         f"{sc.name}: {replications} replications x {len(policies)} policies, seed {seed}, "
         f"{session['wall_time_s']:.1f} s ({session['executor']}, {session['workers']} worker"
         f"{'s' if session['workers'] != 1 else ''})"
     )
-    _print_run_summary(summary, policies, plan.levels, plan.sides, sc.horizon_h)
+    print_summary(summary, policies, plan.levels, plan.sides, sc.horizon_h)
     print(f"\nresults: {run.path}/ (manifest.json, replications.csv, encounters.csv, summary.csv, comparison.json)")
     if args.plot:
         _plot(run.path, None, "png")
@@ -257,6 +253,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     from sim.compare import comparison_json, paired_summary, read_replications
+    from sim.report import print_summary
     from sim.results import atomic_write_text, json_text
 
     run_dir = Path(args.results)
@@ -270,7 +267,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     horizon_h = float(manifest.get("scenario", {}).get("horizon_h", 24.0))
     order = [reference] + [p for p in table.policies if p != reference]
     print(f"{run_dir}: {len(table.policies)} policies, reference {reference}")
-    _print_run_summary(summary, order, levels, sides, horizon_h)
+    print_summary(summary, order, levels, sides, horizon_h)
     if args.json:
         atomic_write_text(Path(args.json), json_text(comparison_json(summary, manifest)))
         print(f"\ncomparison written to {args.json}")
@@ -281,6 +278,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     from sim.sweep import build_points, load_sweep_input
     from sim.sweeprun import run_sweep
 
+    _check_counts(args)
     spec = load_sweep_input(Path(args.scenario), args.set or [])
     points = build_points(spec)
     workers, dask = _executor_args(args)

@@ -6,7 +6,7 @@ import sys
 import time
 from typing import Any, TextIO
 
-__all__ = ["Progress", "PROGRESS_MODES"]
+__all__ = ["PROGRESS_MODES", "Progress"]
 
 PROGRESS_MODES = ("auto", "bar", "plain", "none")
 
@@ -14,8 +14,9 @@ PROGRESS_MODES = ("auto", "bar", "plain", "none")
 class Progress:
     """Counts work items done out of ``total``; ``mode`` is one of ``PROGRESS_MODES``.
 
-    ``auto`` draws a bar when stderr is a terminal and writes a plain line at most every
-    ``every_s`` seconds otherwise.
+    ``auto`` draws a bar when the stream is a terminal and writes a plain line at most every
+    ``every_s`` seconds otherwise. Work done before this session (``skip``) counts towards
+    the total but not towards the rate or the time left.
     """
 
     def __init__(
@@ -29,31 +30,39 @@ class Progress:
             mode = "bar" if self.stream.isatty() else "plain"
         self.mode = mode
         self.done = 0
+        self.skipped = 0
         self.start = time.monotonic()
         self.last = self.start
         self._bar: Any = None
-        if mode == "bar":
-            from tqdm import tqdm
 
-            self._bar = tqdm(total=total, desc=label, unit="run", file=self.stream, smoothing=0.1)
+    def _ensure_bar(self) -> None:
+        if self.mode == "bar" and self._bar is None:
+            from tqdm import tqdm  # lazy: only a terminal needs it
+
+            # tqdm leaves its `initial` count out of the rate, as resumed work should be
+            self._bar = tqdm(
+                total=self.total, initial=self.done, desc=self.label, unit="run", file=self.stream, smoothing=0.1
+            )
 
     def skip(self, n: int) -> None:
         """Count ``n`` items already done before this session (resumed work)."""
         self.done += n
-        if self._bar is not None:
-            self._bar.update(n)
+        self.skipped += n
         self.start = time.monotonic()
-        self._skipped = n
+        self._ensure_bar()
 
     def update(self, n: int) -> None:
-        self.done += n
-        if self._bar is not None:
+        """Count ``n`` items just finished."""
+        if self.mode == "bar":
+            self._ensure_bar()
+            self.done += n
             self._bar.update(n)
             return
+        self.done += n
         now = time.monotonic()
         if self.mode == "plain" and (now - self.last >= self.every_s or self.done >= self.total):
             self.last = now
-            fresh = self.done - getattr(self, "_skipped", 0)
+            fresh = self.done - self.skipped
             rate = fresh / (now - self.start) if now > self.start else 0.0
             left = (self.total - self.done) / rate if rate > 0 else float("nan")
             self.stream.write(

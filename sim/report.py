@@ -1,11 +1,34 @@
-"""The summary table printed at the end of a run: readable without opening a file."""
+"""The tables printed at the end of a run and by ``deconflict compare``: readable without a file."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
 
-__all__ = ["paired_table", "summary_table"]
+__all__ = ["paired_table", "print_summary", "summary_table"]
+
+COST_METRICS = (
+    ("delay_min", "delay min"),
+    ("lost_on_station_min", "lost on-station min"),
+    ("retasked", "re-tasked"),
+    ("cancelled", "cancelled"),
+)
+
+
+def _fixed_width(rows: list[list[str]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
+        for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _num(value: object) -> float:
+    if value is None or value == "":
+        return math.nan
+    return float(value)  # type: ignore[arg-type]
 
 
 def _fmt(mean: float, low: float, high: float) -> str:
@@ -22,52 +45,64 @@ def summary_table(
     policies: Sequence[str],
     columns: Sequence[tuple[str, str]],
 ) -> str:
-    """A fixed-width table: one line per policy, one column per (metric, heading).
-
-    Cells show the mean over replications and the half-width of its 95 % interval.
-    """
+    """One line per policy, one column per (metric, heading): mean ± half-width of the 95 % CI."""
     index = {(r["policy"], r["metric"]): r for r in summary}
-    head = ["policy", *[h for _, h in columns]]
-    body = []
+    rows = [["policy", *[h for _, h in columns]]]
     for p in policies:
         cells = [p]
         for metric, _ in columns:
             r = index[(p, metric)]
-            cells.append(_fmt(float(r["mean"]), float(r["ci95_low"]), float(r["ci95_high"])))  # type: ignore[arg-type]
-        body.append(cells)
-    widths = [max(len(row[i]) for row in [head, *body]) for i in range(len(head))]
-    lines = [
-        "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
-        for row in [head, *body]
-    ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+            cells.append(_fmt(_num(r["mean"]), _num(r["ci95_low"]), _num(r["ci95_high"])))
+        rows.append(cells)
+    return _fixed_width(rows)
+
+
+def _paired_cell(row: dict[str, object]) -> str:
+    d = _num(row.get("diff_mean"))
+    if math.isnan(d):
+        return "-"
+    low, high, rel = _num(row.get("diff_ci95_low")), _num(row.get("diff_ci95_high")), _num(row.get("rel_change"))
+    text = f"{d:+.2f}" if math.isnan(low) else f"{d:+.2f} [{low:+.2f}, {high:+.2f}]"
+    return text + (f" ({100 * rel:+.0f} %)" if not math.isnan(rel) else " (-)")
 
 
 def paired_table(
     summary: Sequence[dict[str, object]],
     policies: Sequence[str],
-    columns: Sequence[tuple[str, str]],
+    metrics: Sequence[tuple[str, str]],
 ) -> str:
-    """A fixed-width table of paired differences from the reference: mean [95 % CI low, high]."""
+    """One line per metric, one column per policy: paired difference from the reference.
+
+    Cells read ``mean [95 % CI] (relative change)``; "(-)" where the reference's mean is 0.
+    """
     index = {(r["policy"], r["metric"]): r for r in summary}
-    head = ["policy", *[h for _, h in columns]]
-    body = []
-    for p in policies:
-        cells = [p]
-        for metric, _ in columns:
-            r = index[(p, metric)]
-            d = r.get("diff_mean", "")
-            if d == "" or d is None:
-                cells.append("-")
-                continue
-            mean, low, high = float(d), float(r["diff_ci95_low"]), float(r["diff_ci95_high"])  # type: ignore[arg-type]
-            cells.append(f"{mean:+.2f} [{low:+.2f}, {high:+.2f}]" if not math.isnan(low) else f"{mean:+.2f}")
-        body.append(cells)
-    widths = [max(len(row[i]) for row in [head, *body]) for i in range(len(head))]
-    lines = [
-        "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
-        for row in [head, *body]
-    ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    rows = [["metric", *policies]]
+    for metric, label in metrics:
+        rows.append([label, *[_paired_cell(index[(p, metric)]) for p in policies]])
+    return _fixed_width(rows)
+
+
+def print_summary(
+    summary: Sequence[dict[str, object]],
+    policies: Sequence[str],
+    levels: Sequence[str],
+    sides: Sequence[str],
+    horizon_h: float,
+) -> None:
+    """Print the encounter rates, the paired comparison and the costs, with the replication count."""
+    index = {(r["policy"], r["metric"]): r for r in summary}
+    n = {p: int(_num(index[(p, f"encounters_{levels[0]}")]["n"])) for p in policies}
+    counts = ", ".join(sorted({str(v) for v in n.values()}))
+    per = f"per replication ({horizon_h:g} h), n = {counts} replications per policy"
+    print(f"\nEncounters {per}; mean ±95 % CI half-width:")
+    print(summary_table(summary, policies, [(f"encounters_{lv}", lv) for lv in levels]))
+    cost = [(f"{side}_{m}", f"{side} {head}") for side in sides for m, head in COST_METRICS]
+    print(f"\nCost of deconfliction {per}, summed over sorties:")
+    print(summary_table(summary, policies, cost))
+    if len(policies) > 1:
+        ref = policies[0]
+        print(
+            f"\nPaired difference from {ref} (same sorties in each replication), "
+            "mean [95 % CI] (change relative to the reference):"
+        )
+        print(paired_table(summary, policies[1:], [(f"encounters_{lv}", f"encounters {lv}") for lv in levels] + cost))

@@ -103,6 +103,15 @@ class RunDir:
         run.chunks_dir.mkdir(parents=True, exist_ok=True)
         return run
 
+    def discard(self, keep_directory: bool = False) -> None:
+        """Remove a run that computed nothing (the directory too, unless ``keep_directory``)."""
+        shutil.rmtree(self.partial, ignore_errors=True)
+        if not keep_directory:
+            try:
+                self.path.rmdir()
+            except OSError:
+                pass
+
     def done_ranges(self) -> list[tuple[int, int]]:
         """Replication ranges whose chunk files are complete, sorted."""
         out = []
@@ -210,9 +219,17 @@ class RunDir:
         atomic_write_text(staging / "airborne.csv", csv_text(["policy", "side", "hour", "mean_airborne"], air_rows))
         manifest = manifest | {"simulation_events": events, "sessions": self.sessions(), "finished_utc": utc_now()}
         atomic_write_text(staging / "comparison.json", json_text(comparison_json(summary, manifest)))
-        for name in ("replications.csv", "encounters.csv", "airborne.csv", "summary.csv", "comparison.json"):
-            os.replace(staging / name, self.path / name)
-        atomic_write_text(self.path / "manifest.json", json_text(manifest))
+        atomic_write_text(staging / "manifest.json", json_text(manifest))
+        names = ("replications.csv", "encounters.csv", "airborne.csv", "summary.csv", "comparison.json")
+        try:
+            for name in names:
+                os.replace(staging / name, self.path / name)
+            os.replace(staging / "manifest.json", self.path / "manifest.json")  # last: the run is complete
+        except BaseException:
+            # interrupted while moving in: take the tables back out, so that only .partial/ remains
+            for name in names:
+                (self.path / name).unlink(missing_ok=True)
+            raise
         shutil.rmtree(self.partial, ignore_errors=True)
         return summary
 

@@ -66,6 +66,17 @@ def execute_runs(
         info = execute(jobs, chunks, on_result, workers=workers, dask=dask)
     except KeyboardInterrupt:
         progress.close()
+        interrupted = {
+            "executor": "interrupted",
+            "started_utc": started,
+            "ended_utc": utc_now(),
+            "wall_time_s": round(time.monotonic() - t0, 3),
+            "policy_replications_computed": saved - reused,
+            "policy_replications_reused": reused,
+            "interrupted": True,
+        }
+        for _, run in items:
+            run.record_session(interrupted)
         raise Interrupted(saved, total) from None
     progress.close()
     info |= {
@@ -102,7 +113,7 @@ def run_manifest(job: Job, run: RunDir, session: dict[str, Any], extra: dict[str
         "executor": session.get("executor"),
         "workers": session.get("workers"),
         "chunk_size": session.get("chunk_size"),
-        "resumed": bool(resumed),
+        "resumed": bool(resumed) or any(s.get("interrupted") for s in run.sessions()),
         "started_utc": (run.sessions() or [session])[0].get("started_utc"),
         "environment": environment_versions(),
         "columns": {f"<side>_{m}": d for m, d in SIDE_METRICS}

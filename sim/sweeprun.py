@@ -63,7 +63,10 @@ def run_sweep(
     """Run every point of a validated sweep; returns the exit code."""
     base = points[0].loaded.scenario
     # each point may set its own seed or replications (--set seed=1,2); the command line wins
-    reps_of = [replications or spec.replications or pt.loaded.scenario.replications for pt in points]
+    reps_of = [
+        replications if replications is not None else spec.replications or pt.loaded.scenario.replications
+        for pt in points
+    ]
     seed_of = [pt.loaded.scenario.seed if seed is None else seed for pt in points]
     if min(reps_of) < 1:
         raise InputError(f"--replications must be at least 1, found {min(reps_of)}")
@@ -87,6 +90,9 @@ def run_sweep(
     if resume:
         sweep_dir = out if out is not None else newest_unfinished(root, name)
         saved_path = sweep_dir / PARTIAL / "plan.json"
+        if (sweep_dir / "manifest.json").is_file() and not (sweep_dir / PARTIAL).is_dir():
+            print(f"{sweep_dir}: already finished; nothing to resume")
+            return 0
         if not saved_path.is_file():
             raise InputError("nothing to resume: no unfinished sweep here", path=str(sweep_dir))
         saved = json.loads(saved_path.read_text(encoding="utf-8"))
@@ -113,7 +119,7 @@ def run_sweep(
             if pdir.exists():
                 shutil.rmtree(pdir)  # created but never started (no chunk): start again
             items.append((job, RunDir.create(pdir, run_plan)))
-    size = chunk_size or default_chunk_size(max(reps_of), workers)
+    size = chunk_size if chunk_size is not None else default_chunk_size(max(reps_of), workers)
     resume_cmd = resume_command(sweep_dir)
     try:
         session = execute_runs(
@@ -127,6 +133,11 @@ def run_sweep(
     except Interrupted as exc:
         print(f"\ninterrupted: {exc}; finished chunks are kept.\nresume with: {resume_cmd}", file=sys.stderr)
         return 130
+    except InputError:
+        # e.g. an unreachable Dask scheduler: leave no trace of a sweep that never started
+        if not resume and not any(run.done_ranges() for _, run in items):
+            shutil.rmtree(sweep_dir, ignore_errors=True)
+        raise
     for job, run in items:
         pt = points[int(job.key[1:])]
         run.finish(

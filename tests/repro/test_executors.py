@@ -119,14 +119,7 @@ def test_nothing_but_the_results_is_left(name: str, runs: dict[str, Path], reque
     [
         ["-j", "0"],
         ["--chunk-size", "-1"],
-        pytest.param(
-            ["--chunk-size", "0"],
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="run reads --chunk-size as 'value or default', so 0 silently means the default chunk size "
-                "instead of the '--chunk-size must be at least 1' error that -1 gets",
-            ),
-        ),
+        ["--chunk-size", "0"],
     ],
 )
 def test_bad_executor_options_are_input_errors(
@@ -140,11 +133,6 @@ def test_bad_executor_options_are_input_errors(
     assert not out.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="run --dask ADDRESS with an unreachable scheduler exits 2 but leaves OUT/.partial/ behind: the results "
-    "directory is created before connecting, so the same --out is then refused as 'not empty'",
-)
 def test_an_unreachable_dask_scheduler_writes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -237,12 +237,6 @@ def test_compare_on_an_unfinished_run_says_to_resume(
     assert "--resume" in res.err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the printed comparison (compare, end of run) shows paired differences for encounter levels only: "
-    "no paired difference for cost metrics, no relative change and no replication count, which the issue asks "
-    "the report to show (they exist only in summary.csv and the JSON)",
-)
 def test_printed_comparison_has_cost_differences_relative_change_and_n(
     run_dir: Path, cli: Callable[..., CliResult]
 ) -> None:

@@ -151,11 +151,6 @@ def test_auto_mode_follows_the_stream() -> None:
     assert Progress(5, "demo", mode="auto", stream=io.StringIO()).mode == "plain"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="in bar mode Progress.skip() feeds resumed work to tqdm.update(), so tqdm counts it in the rate: "
-    "900 skipped then 10/s for 10 s shows ~90 run/s and a time left 9x too short (plain mode excludes it)",
-)
 def test_resumed_work_is_not_in_the_bar_rate(clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
     import tqdm.std
 

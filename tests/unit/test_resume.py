@@ -289,11 +289,6 @@ def test_resuming_where_no_run_was_started_is_an_input_error(tmp_path: Path, cli
     assert res.code == 2 and "--resume" in res.err and "--out" in res.err, res.err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an interrupted session is never recorded (RunDir.record_session runs only after execute() returns), "
-    "so after Ctrl-C and --resume manifest.sessions lists only the resume, and started_utc is the resume's start",
-)
 def test_manifest_of_a_resumed_run_lists_both_sessions(
     tmp_path: Path, cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -337,11 +332,6 @@ def test_ctrl_c_while_finishing_can_be_resumed(
     _assert_same_tables(out, whole)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Ctrl-C while a run assembles its results (before manifest.json) prints 'interrupted: nothing was "
-    "written' and no resume command, but leaves replications.csv, summary.csv, ... next to .partial/",
-)
 def test_ctrl_c_while_finishing_leaves_only_partial_and_says_how_to_resume(
     tmp_path: Path, cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -335,19 +335,14 @@ def test_sweep_resume_without_out_finds_the_unfinished_sweep_not_a_run(
     assert (run / ".partial").is_dir()
 
 
-_OR_DEFAULT = (
-    "sweep reads '--chunk-size' and '-n' as 'value or default', so 0 silently means the default instead of "
-    "the 'must be at least 1' error, and --chunk-size < 0 is never checked: RunDir.remaining(-1) loops "
-    "forever appending empty chunks until the process is killed for memory"
-)
 
 
 @pytest.mark.parametrize(
     "options",
     [
-        pytest.param(["--chunk-size", "-1"], marks=pytest.mark.xfail(strict=True, reason=_OR_DEFAULT)),
-        pytest.param(["--chunk-size", "0"], marks=pytest.mark.xfail(strict=True, reason=_OR_DEFAULT)),
-        pytest.param(["-n", "0"], marks=pytest.mark.xfail(strict=True, reason=_OR_DEFAULT)),
+        ["--chunk-size", "-1"],
+        ["--chunk-size", "0"],
+        ["-n", "0"],
         ["-n", "-1"],
         ["-j", "0"],
     ],
@@ -367,11 +362,6 @@ def test_bad_sweep_options_are_refused_before_anything_runs(
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sweep --resume on a finished sweep exits 2 with 'nothing to resume: no unfinished sweep here', "
-    "while run --resume on a finished run exits 0 saying it is already finished",
-)
 def test_resuming_a_finished_sweep_has_nothing_to_do(small_sweep: Path, cli: Callable[..., CliResult]) -> None:
     before = _tree(small_sweep)
     res = cli("sweep", SMALL, *SMALL_SWEEP, "-n", "16", "--out", small_sweep, "--resume", "-q", "-j", "1")
