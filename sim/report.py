@@ -97,8 +97,9 @@ def print_summary(
     print(f"\nEncounters {per}; mean ±95 % CI half-width:")
     print(summary_table(summary, policies, [(f"encounters_{lv}", lv) for lv in levels]))
     cost = [(f"{side}_{m}", f"{side} {head}") for side in sides for m, head in COST_METRICS]
-    print(f"\nCost of deconfliction {per}, summed over sorties:")
-    print(summary_table(summary, policies, cost))
+    for side in sides:
+        print(f"\nCost of deconfliction to {side} {per}, summed over its sorties:")
+        print(summary_table(summary, policies, [(f"{side}_{m}", head) for m, head in COST_METRICS]))
     if len(policies) > 1:
         ref = policies[0]
         print(
