@@ -269,8 +269,12 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     print(f"{run_dir}: {len(table.policies)} policies, reference {reference}")
     print_summary(summary, order, levels, sides, horizon_h)
     if args.json:
-        atomic_write_text(Path(args.json), json_text(comparison_json(summary, manifest)))
-        print(f"\ncomparison written to {args.json}")
+        target = Path(args.json)
+        if target.is_dir() or not target.parent.is_dir():
+            what = "is a directory" if target.is_dir() else "its directory does not exist"
+            raise InputError(f"--json: {what}; expected a file name", path=str(target))
+        atomic_write_text(target, json_text(comparison_json(summary, manifest)))
+        print(f"\ncomparison written to {target}")
     return 0
 
 

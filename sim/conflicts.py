@@ -73,12 +73,30 @@ class Encounters:
     y_cpa_m: np.ndarray
 
     COLUMNS: ClassVar[tuple[str, ...]] = (
-        "flight_a", "side_a", "flight_b", "side_b", "t_start", "t_end", "t_cpa",
-        "h_min_m", "dz_at_cpa_m", "x_cpa_m", "y_cpa_m",
+        "flight_a",
+        "side_a",
+        "flight_b",
+        "side_b",
+        "t_start",
+        "t_end",
+        "t_cpa",
+        "h_min_m",
+        "dz_at_cpa_m",
+        "x_cpa_m",
+        "y_cpa_m",
     )
     _FIELDS: ClassVar[tuple[str, ...]] = (
-        "flight_a", "side_a", "flight_b", "side_b", "t_start_s", "t_end_s", "t_cpa_s",
-        "h_min_m", "dz_at_cpa_m", "x_cpa_m", "y_cpa_m",
+        "flight_a",
+        "side_a",
+        "flight_b",
+        "side_b",
+        "t_start_s",
+        "t_end_s",
+        "t_cpa_s",
+        "h_min_m",
+        "dz_at_cpa_m",
+        "x_cpa_m",
+        "y_cpa_m",
     )
 
     def __len__(self) -> int:
@@ -88,8 +106,7 @@ class Encounters:
     def rows(self) -> list[dict[str, Any]]:
         """The encounters as dicts keyed by ``COLUMNS``, with plain str and float values."""
         columns = [getattr(self, name).tolist() for name in self._FIELDS]
-        return [dict(zip(self.COLUMNS, values, strict=True))
-                for values in zip(*columns, strict=True)]
+        return [dict(zip(self.COLUMNS, values, strict=True)) for values in zip(*columns, strict=True)]
 
     def to_csv(self, path: str | os.PathLike[str]) -> None:
         """Write the encounters to ``path`` with header ``COLUMNS``; floats via ``repr``."""
@@ -118,9 +135,7 @@ def find_encounters(tracks: Tracks, horizontal_m: float, vertical_m: float) -> E
     return find_encounters_levels(tracks, [(horizontal_m, vertical_m)])[0]
 
 
-def find_encounters_levels(
-    tracks: Tracks, levels: Sequence[tuple[float, float]]
-) -> list[Encounters]:
+def find_encounters_levels(tracks: Tracks, levels: Sequence[tuple[float, float]]) -> list[Encounters]:
     """Encounters for each ``(horizontal_m, vertical_m)`` level, with one pruning pass."""
     thresholds = [(float(h), float(v)) for h, v in levels]
     for h, v in thresholds:
@@ -164,8 +179,7 @@ class _Legs:
     def at(self, leg: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Positions (x, y, z) of legs ``leg`` at times ``t``, in metres."""
         dt = t - self.t0[leg]
-        return (self.x0[leg] + self.vx[leg] * dt, self.y0[leg] + self.vy[leg] * dt,
-                self.z0[leg] + self.vz[leg] * dt)
+        return (self.x0[leg] + self.vx[leg] * dt, self.y0[leg] + self.vy[leg] * dt, self.z0[leg] + self.vz[leg] * dt)
 
 
 def _candidates(
@@ -215,9 +229,11 @@ def _candidates(
     # vertical, where most legs are level and the climbers are what matters).
     cell_v = reach_v + float(np.quantile(np.abs(legs.vz), 0.9)) * bucket_s
     low_cell, n_axis, width = [], [], []
-    for low, high, size in ((x_lo, x_hi, reach_h + v_typical * bucket_s),
-                            (y_lo, y_hi, reach_h + v_typical * bucket_s),
-                            (z_lo, z_hi, cell_v)):
+    for low, high, size in (
+        (x_lo, x_hi, reach_h + v_typical * bucket_s),
+        (y_lo, y_hi, reach_h + v_typical * bucket_s),
+        (z_lo, z_hi, cell_v),
+    ):
         origin = float(low.min())
         first_cell = np.floor((low - origin) / size).astype(np.int64)
         last_cell = np.floor((high - origin) / size).astype(np.int64)
@@ -229,10 +245,15 @@ def _candidates(
     big = (n_cells > _MAX_CELLS) | (n_x * n_y * n_z * n_buckets > 2**62)
 
     def keep(pa: np.ndarray, pb: np.ndarray, key: np.ndarray | None) -> np.ndarray:
-        ok = ((np.maximum(p_t0[pa], p_t0[pb]) < np.minimum(p_t1[pa], p_t1[pb]))
-              & (x_lo[pa] <= x_hi[pb]) & (x_lo[pb] <= x_hi[pa])
-              & (y_lo[pa] <= y_hi[pb]) & (y_lo[pb] <= y_hi[pa])
-              & (z_lo[pa] <= z_hi[pb]) & (z_lo[pb] <= z_hi[pa]))
+        ok = (
+            (np.maximum(p_t0[pa], p_t0[pb]) < np.minimum(p_t1[pa], p_t1[pb]))
+            & (x_lo[pa] <= x_hi[pb])
+            & (x_lo[pb] <= x_hi[pa])
+            & (y_lo[pa] <= y_hi[pb])
+            & (y_lo[pb] <= y_hi[pa])
+            & (z_lo[pa] <= z_hi[pb])
+            & (z_lo[pb] <= z_hi[pa])
+        )
         if key is not None:
             # Report a pair only in the cell of the lower corner of the boxes' overlap.
             for axis, n in zip((2, 1, 0), (n_z, n_y, n_x), strict=True):
@@ -240,13 +261,13 @@ def _candidates(
                 key = key // n
         return ok
 
-    def emit(pa: np.ndarray, pb: np.ndarray, key: np.ndarray | None) -> Iterator[
-            tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    def emit(
+        pa: np.ndarray, pb: np.ndarray, key: np.ndarray | None
+    ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
         ok = keep(pa, pb, key)
         pa, pb = pa[ok], pb[ok]
         if len(pa):
-            yield (leg[pa], leg[pb], np.maximum(p_t0[pa], p_t0[pb]),
-                   np.minimum(p_t1[pa], p_t1[pb]))
+            yield (leg[pa], leg[pb], np.maximum(p_t0[pa], p_t0[pb]), np.minimum(p_t1[pa], p_t1[pb]))
 
     small = [np.flatnonzero(~big & (side == s)) for s in (0, 1)]
     entries = []
@@ -300,8 +321,7 @@ def _cross(
         group += lo
         pos_a = start_a[group] + rank_a
         pair, rank_b = _expand(count_b[group])
-        yield (item_a[pos_a[pair]], item_b[start_b[group[pair]] + rank_b],
-               common[group[pair]])
+        yield (item_a[pos_a[pair]], item_b[start_b[group[pair]] + rank_b], common[group[pair]])
         lo = hi
 
 
@@ -313,8 +333,13 @@ def _runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _solve(
-    legs: _Legs, i: np.ndarray, j: np.ndarray, ta: np.ndarray, tb: np.ndarray,
-    horizontal_m: float, vertical_m: float,
+    legs: _Legs,
+    i: np.ndarray,
+    j: np.ndarray,
+    ta: np.ndarray,
+    tb: np.ndarray,
+    horizontal_m: float,
+    vertical_m: float,
 ) -> tuple[np.ndarray, ...]:
     """Closed-form conflict pieces of side-0 legs ``i`` and side-1 legs ``j`` on [ta, tb].
 
@@ -371,22 +396,31 @@ def _solve(
     t_cpa = np.clip(t_ref + s_star, t_lo, t_hi)
     xa, ya, za = legs.at(i, t_cpa)
     xb, yb, zb = legs.at(j, t_cpa)
-    return (legs.flight[i], legs.flight[j], t_lo, t_hi, t_cpa, np.hypot(xa - xb, ya - yb),
-            za - zb, (xa + xb) / 2, (ya + yb) / 2)
+    return (
+        legs.flight[i],
+        legs.flight[j],
+        t_lo,
+        t_hi,
+        t_cpa,
+        np.hypot(xa - xb, ya - yb),
+        za - zb,
+        (xa + xb) / 2,
+        (ya + yb) / 2,
+    )
 
 
 def _merge(pieces: list[tuple[np.ndarray, ...]], n_flights: int) -> tuple[np.ndarray, ...]:
     """Join pieces of each flight pair that meet in time; return one row per encounter."""
     if not pieces:
         return tuple(np.zeros(0) for _ in range(9))
-    fa, fb, lo, hi, t_cpa, h_min, dz, xm, ym = (np.concatenate(c) for c in zip(*pieces,
-                                                                                strict=True))
+    fa, fb, lo, hi, t_cpa, h_min, dz, xm, ym = (np.concatenate(c) for c in zip(*pieces, strict=True))
     if len(fa) == 0:
         return fa, fb, lo, hi, t_cpa, h_min, dz, xm, ym
     pair = fa.astype(np.int64) * n_flights + fb
     order = np.lexsort((lo, pair))
     fa, fb, pair, lo, hi, t_cpa, h_min, dz, xm, ym = (
-        c[order] for c in (fa, fb, pair, lo, hi, t_cpa, h_min, dz, xm, ym))
+        c[order] for c in (fa, fb, pair, lo, hi, t_cpa, h_min, dz, xm, ym)
+    )
     tol = _MERGE_REL_TOL * np.maximum(1.0, np.abs(hi[:-1]))
     new = np.ones(len(lo), dtype=bool)
     new[1:] = (pair[1:] != pair[:-1]) | (lo[1:] > hi[:-1] + tol)
@@ -397,8 +431,7 @@ def _merge(pieces: list[tuple[np.ndarray, ...]], n_flights: int) -> tuple[np.nda
     # Closest approach of each encounter: least h_min, earliest on ties.
     best = np.lexsort((t_cpa, h_min, group))
     best = best[np.flatnonzero(np.r_[True, group[best][1:] != group[best][:-1]])]
-    return (fa[starts], fb[starts], t_start, t_end, t_cpa[best], h_min[best], dz[best],
-            xm[best], ym[best])
+    return (fa[starts], fb[starts], t_start, t_end, t_cpa[best], h_min[best], dz[best], xm[best], ym[best])
 
 
 def _encounters(tracks: Tracks, merged: tuple[np.ndarray, ...]) -> Encounters:

@@ -82,12 +82,15 @@ def airborne_by_hour(outcome: Outcome, side: str) -> np.ndarray:
     for s in outcome.sorties:
         if s.side != side or s.launched_s is None or s.landed_s is None:
             continue
-        a, b = s.launched_s, s.landed_s
-        h = math.floor(a / 3600.0)
-        while h * 3600.0 < b:
-            lo, hi = max(a, h * 3600.0), min(b, (h + 1) * 3600.0)
+        a, b = s.launched_s / 3600.0, s.landed_s / 3600.0  # hours
+        whole_days, rest = divmod(b - a, 24.0)
+        out += whole_days  # each full day airborne adds an hour to every hour of the day
+        h = math.floor(a)
+        end = a + rest
+        while h < end:
+            lo, hi = max(a, h), min(end, h + 1)
             if hi > lo:
-                out[h % 24] += (hi - lo) / 3600.0
+                out[h % 24] += hi - lo
             h += 1
     return out
 

@@ -1,6 +1,6 @@
 """The SimPy model: fleets, runways, ops cells and sortie processes for one day of operations.
 
-``simulate(loaded, policy, seed)`` runs one replication of one notification rule and
+``simulate(loaded, policy, seed, replication)`` runs one replication of one notification rule and
 returns the flown tracks and the sortie records. The model yields only at decisions:
 a sortie's creation, launch, landing, and the end of its turnaround; a notice's delivery
 and the ops cell's re-plan. Flight between decisions is a straight-leg ``FlightPath``.
@@ -89,16 +89,8 @@ class _Day:
             for s in group:
                 self._work_points[(s.id, sector_name)] = pts[start : start + len(s.work_u)]
                 start += len(s.work_u)
-        earliest = min(
-            [0.0]
-            + [
-                min(s.created_s, self.planned_launch_s(s))
-                for ss in tasking.values()
-                for s in ss
-                if s.created_s > -math.inf
-            ]
-            + [self.planned_launch_s(s) for ss in tasking.values() for s in ss]
-        )
+        finite_created = [s.created_s for ss in tasking.values() for s in ss if s.created_s > -math.inf]
+        earliest = min([0.0, *finite_created, *(self.planned_launch_s(s) for ss in tasking.values() for s in ss)])
         self.start_s = math.floor((earliest - 1800.0) / 3600.0) * 3600.0
         self.env = simpy.Environment(initial_time=self.start_s)
         self.fleets = {
@@ -167,18 +159,13 @@ class _Day:
         return s.t_on_s - self.transit_s(s) - base.takeoff_interval_min * 60.0 + s.jitter_s
 
     # --- processes -------------------------------------------------------------------------
-    def sortie_life(self, s: Sortie) -> Generator[Any, Any, None]:
+    def _sleep_until_launch(self, s: Sortie) -> Generator[Any, Any, None]:
+        """Sleep until the sortie's planned launch; re-planning wakes it to read the new plan."""
         env = self.env
-        if s.created_s > env.now:
-            yield env.timeout(s.created_s - env.now)
-        self.created[s.side].append(s)
-        self.replanner[s.side].plan_new(s)
-        if s.short_notice:
-            self.policy.on_created(self, s)
         while not s.cancelled:
             wait = self.planned_launch_s(s) - env.now
             if wait <= 0:
-                break
+                return
             self.sleeping.add(s.id)
             try:
                 yield env.timeout(wait)
@@ -186,20 +173,36 @@ class _Day:
                 continue
             finally:
                 self.sleeping.discard(s.id)
+
+    def sortie_life(self, s: Sortie) -> Generator[Any, Any, None]:
+        env = self.env
+        if s.created_s > env.now:  # a short-notice sortie, decided during the day
+            yield env.timeout(s.created_s - env.now)
+            self.created[s.side].append(s)
+            self.replanner[s.side].plan_new(s)
+            self.policy.on_created(self, s)
+        yield from self._sleep_until_launch(s)
         if s.cancelled:
             return
-        ready_s = env.now
         fleet = self.fleets[(s.side, s.fleet)]
+        asked_s = env.now
         aircraft = fleet.request()
         yield aircraft
+        s.wait_s = env.now - asked_s
+        # re-planned while waiting for the aircraft (delayed or cancelled)?
+        yield from self._sleep_until_launch(s)
         if s.cancelled:
             fleet.release(aircraft)
             return
         base = self.loaded.scenario.sides[s.side].bases[s.base]
         with self.runways[(s.side, s.base)].request() as runway:
+            asked_s = env.now
             yield runway
+            s.wait_s += env.now - asked_s
+            if s.cancelled:  # cancelled while queueing for the runway
+                fleet.release(aircraft)
+                return
             yield env.timeout(base.takeoff_interval_min * 60.0)
-        s.wait_s = env.now - ready_s
         s.launched_s = env.now
         bx, by, bz = self.base_xy[(s.side, s.base)]
         path = FlightPath.starting_at(env.now, bx, by, bz)
@@ -222,28 +225,41 @@ class _Day:
     def fly_sortie(self, s: Sortie, path: FlightPath) -> float:
         """Append transit, work and egress for ``s`` to ``path`` (which ends where it is now).
 
-        The first call fixes the on-station window from the arrival time; later calls
-        (re-plans in flight) keep its end, since fuel does not stretch. Returns the arrival
-        time at the first work point (s).
+        The first call fixes the end of the on-station window from the arrival time (fuel
+        does not stretch); later calls (re-plans in flight) keep that end and move the
+        arrival. Each call opens a work segment from arrival to the window's end. Returns
+        the arrival time at the first work point (s).
         """
         fleet = self.fleet(s)
         points, z = self.work_plan(s)
-        if s.on_station_start_s is None:
+        if s.on_station_end_s is None:
             arrive_s = path.climb_and_fly_to(points[0, 0], points[0, 1], z[0], fleet.cruise_mps, fleet.climb_s)
-            s.on_station_start_s = arrive_s
             s.on_station_end_s = arrive_s + s.on_station_s
         else:
             arrive_s = path.fly_to(points[0, 0], points[0, 1], z[0], fleet.cruise_mps)
-        assert s.on_station_end_s is not None
-        path.work(points[1:], z[1:], fleet.cruise_mps, s.on_station_end_s)
+        s.on_station_start_s = arrive_s
+        end_s = s.on_station_end_s
+        if arrive_s < end_s:
+            s.work_segments.append([arrive_s, end_s])
+        path.work(points[1:], z[1:], fleet.cruise_mps, end_s)
         self.fly_home(s, path)
         return arrive_s
+
+    def _stop_working(self, s: Sortie) -> None:
+        """End the open work segment now (a re-plan or an abort takes the aircraft away)."""
+        now = self.env.now
+        if s.work_segments:
+            segment = s.work_segments[-1]
+            segment[1] = min(segment[1], now)
+            if segment[1] <= segment[0]:
+                s.work_segments.pop()
 
     def repath(self, s: Sortie, hold_s: float = 0.0) -> float:
         """Re-plan an airborne sortie from where it is now, after holding ``hold_s`` (s).
 
         Returns its new arrival time at its (possibly new) sector's first work point.
         """
+        self._stop_working(s)
         path = self.paths[s.id]
         path.cut(self.env.now)
         path.hold_until(self.env.now + hold_s)
@@ -253,6 +269,7 @@ class _Day:
 
     def abort(self, s: Sortie) -> None:
         """Send an airborne sortie straight home from where it is now."""
+        self._stop_working(s)
         path = self.paths[s.id]
         path.cut(self.env.now)
         self.fly_home(s, path)
@@ -270,15 +287,11 @@ class _Day:
         path.fly_to(bx, by, bz, self.fleet(s).cruise_mps)
 
     def run(self) -> Outcome:
-        for side in self.side_names:
-            for s in self.tasking[side]:
-                if s.created_s == -math.inf:
-                    self.created[side].append(s)
+        for side in self.side_names:  # the day's tasking, known at the start; short-notice ones come later
+            self.created[side] = [s for s in self.tasking[side] if s.created_s == -math.inf]
         self.policy.start(self)
         for side in self.side_names:
             for s in self.tasking[side]:
-                if s.created_s == -math.inf:
-                    self.created[side].remove(s)
                 self.processes[s.id] = self.env.process(self.sortie_life(s))
         while True:
             try:

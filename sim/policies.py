@@ -39,7 +39,9 @@ class Notice:
     """What a receiver learns of one sortie of the other side.
 
     ``sector`` is None when the notice names no location (keep out of the whole area);
-    ``floor_m``/``ceiling_m`` are None when it gives no altitude. Times in seconds.
+    ``floor_m``/``ceiling_m`` are None when it gives no altitude. Times in seconds. A
+    later notice about the same sortie replaces this one; ``withdrawn`` says the sortie
+    will not fly (cancelled or sent home).
     """
 
     sender: str
@@ -51,6 +53,7 @@ class Notice:
     floor_m: float | None
     ceiling_m: float | None
     sent_s: float
+    withdrawn: bool = False
 
 
 class PlannedSortie(Protocol):
@@ -66,6 +69,10 @@ class PlannedSortie(Protocol):
     short_notice: bool
     created_s: float
     coverage_u: float
+    launched_s: float | None
+    landed_s: float | None
+    cancelled: bool
+    aborted: bool
 
 
 class PolicyContext(Protocol):
@@ -88,7 +95,10 @@ class PolicyContext(Protocol):
 
 
 def make_notice(sortie: PlannedSortie, receiver: str, content: Content, now_s: float) -> Notice:
-    """The notice that describes ``sortie``'s planned window with the given ``content``."""
+    """The notice that describes ``sortie``'s planned window with the given ``content``.
+
+    A cancelled or aborted sortie gives a withdrawal.
+    """
     with_alt = content == "sector_altitude"
     return Notice(
         sender=sortie.side,
@@ -100,7 +110,13 @@ def make_notice(sortie: PlannedSortie, receiver: str, content: Content, now_s: f
         floor_m=sortie.floor_m if with_alt else None,
         ceiling_m=sortie.ceiling_m if with_alt else None,
         sent_s=now_s,
+        withdrawn=sortie.cancelled or sortie.aborted,
     )
+
+
+def _gone(sortie: PlannedSortie) -> bool:
+    """True once the sortie will not fly any more of its window (cancelled, aborted, landed)."""
+    return sortie.cancelled or sortie.aborted or sortie.landed_s is not None
 
 
 class _Rule(BaseModel):
@@ -128,6 +144,9 @@ class _Rule(BaseModel):
 
     def on_launch(self, ctx: PolicyContext, sortie: PlannedSortie) -> None:
         """React to a sortie taking off."""
+
+    def on_replanned(self, ctx: PolicyContext, sortie: PlannedSortie) -> None:
+        """React to the sender's own ops cell changing a sortie (delay, re-task, cancel, ...)."""
 
     def altitude_block(self, side: str, floor_m: float, ceiling_m: float) -> tuple[float, float]:
         """The altitude block a side's sortie may use, given its fleet's block (metres)."""
@@ -180,7 +199,8 @@ class AdvanceNotice(_Rule):
     def _announce(self, ctx: PolicyContext, sortie: PlannedSortie) -> Generator[Any, Any, None]:
         send_at = max(sortie.t_on_s - self.lead_min * MIN_S, ctx.env.now)
         yield ctx.env.timeout(send_at - ctx.env.now)
-        ctx.send(self.receiver, [make_notice(sortie, self.receiver, self.content, ctx.env.now)])
+        if not _gone(sortie):  # a one-shot notice: nothing is sent for later changes
+            ctx.send(self.receiver, [make_notice(sortie, self.receiver, self.content, ctx.env.now)])
 
 
 class SharedSchedule(_Rule):
@@ -188,12 +208,14 @@ class SharedSchedule(_Rule):
 
     Short-notice sorties are not in the exchanged tasking: each is announced
     ``update_lead_min`` before its planned arrival on station (or when it is created, if
-    later), or never if ``update_lead_min`` is null. ``senders`` limits who shares.
+    later), or never if ``update_lead_min`` is null. A shared sortie that its side
+    re-plans (delays, re-tasks, moves, cancels) is announced again at once. ``senders``
+    limits who shares.
     """
 
     kind: Literal["shared_schedule"]
     senders: list[str] | None = None
-    update_lead_min: Annotated[float, Field(ge=0)] | None = 30.0
+    update_lead_min: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = 30.0
     content: Content = "sector_altitude"
 
     def side_fields(self) -> Iterable[tuple[str, str]]:
@@ -219,17 +241,30 @@ class SharedSchedule(_Rule):
 
     def _update(self, ctx: PolicyContext, sortie: PlannedSortie, lead_s: float) -> Generator[Any, Any, None]:
         yield ctx.env.timeout(max(sortie.t_on_s - lead_s - ctx.env.now, 0.0))
-        receiver = _other(ctx.side_names, sortie.side)
-        ctx.send(receiver, [make_notice(sortie, receiver, self.content, ctx.env.now)])
+        if not _gone(sortie):
+            receiver = _other(ctx.side_names, sortie.side)
+            ctx.send(receiver, [make_notice(sortie, receiver, self.content, ctx.env.now)])
+
+    def on_replanned(self, ctx: PolicyContext, sortie: PlannedSortie) -> None:
+        """A shared sortie that its side re-plans is announced again (or withdrawn)."""
+        if not self._sends(ctx, sortie.side):
+            return
+        shared = not sortie.short_notice or (
+            self.update_lead_min is not None and ctx.env.now >= sortie.t_on_s - self.update_lead_min * MIN_S
+        )
+        if shared:
+            receiver = _other(ctx.side_names, sortie.side)
+            ctx.send(receiver, [make_notice(sortie, receiver, self.content, ctx.env.now)])
 
 
 class Hotline(_Rule):
-    """A call over a ground line at each launch, arriving ``latency_min`` later.
+    """A call over a ground line at each launch, its content reaching the other side ``latency_min`` later.
 
-    The line carries at most ``calls_per_hour`` calls (each occupies it for
-    60/``calls_per_hour`` minutes); calls queue when it is busy, and a call still queued
-    when its sortie's planned window has ended is dropped. About 10-12 calls a day were
-    reported in 2017. ``senders`` limits who calls.
+    Each call occupies the line for 60/``calls_per_hour`` minutes, so at most
+    ``calls_per_hour`` calls go through in an hour; calls queue when it is busy, and a
+    call still queued when its sortie's planned window has ended is dropped. An airborne
+    sortie that its side re-plans (re-task, new altitude, sent home) is called in again.
+    About 10-12 calls a day were reported in 2017. ``senders`` limits who calls.
     """
 
     kind: Literal["hotline"]
@@ -242,21 +277,26 @@ class Hotline(_Rule):
         return (("senders", name) for name in self.senders or ())
 
     def on_launch(self, ctx: PolicyContext, sortie: PlannedSortie) -> None:
-        if self.senders is not None and sortie.side not in self.senders:
-            return
-        ctx.env.process(self._call(ctx, sortie, ctx.resource("hotline", 1)))
+        if self.senders is None or sortie.side in self.senders:
+            ctx.env.process(self._call(ctx, sortie, ctx.resource("hotline", 1)))
+
+    def on_replanned(self, ctx: PolicyContext, sortie: PlannedSortie) -> None:
+        if sortie.launched_s is not None:
+            self.on_launch(ctx, sortie)
 
     def _call(self, ctx: PolicyContext, sortie: PlannedSortie, line: simpy.Resource) -> Generator[Any, Any, None]:
         with line.request() as slot:
             yield slot
-            if ctx.env.now >= sortie.t_on_s + sortie.on_station_s:
+            if ctx.env.now >= sortie.t_on_s + sortie.on_station_s or sortie.landed_s is not None:
                 return  # still queued when the sortie's window has ended: the call is dropped
-            yield ctx.env.timeout(self.latency_min * MIN_S)
+            ctx.env.process(self._deliver(ctx, sortie))
+            yield ctx.env.timeout(3600.0 / self.calls_per_hour)  # the line is busy for this long
+
+    def _deliver(self, ctx: PolicyContext, sortie: PlannedSortie) -> Generator[Any, Any, None]:
+        yield ctx.env.timeout(self.latency_min * MIN_S)
+        if sortie.landed_s is None:
             receiver = _other(ctx.side_names, sortie.side)
             ctx.send(receiver, [make_notice(sortie, receiver, self.content, ctx.env.now)])
-            spacing_s = 3600.0 / self.calls_per_hour - self.latency_min * MIN_S
-            if spacing_s > 0:
-                yield ctx.env.timeout(spacing_s)
 
 
 class AltitudeSplit(_Rule):
@@ -269,8 +309,17 @@ class AltitudeSplit(_Rule):
     kind: Literal["altitude_split"]
     upper: str
     boundary_ft: Annotated[float, Field(gt=0, le=80000)]
-    margin_ft: Annotated[float, Field(ge=0)] = 500.0
-    min_block_ft: Annotated[float, Field(gt=0)] = 2000.0
+    margin_ft: Annotated[float, Field(ge=0, le=10000, allow_inf_nan=False)] = 500.0
+    min_block_ft: Annotated[float, Field(gt=0, le=20000, allow_inf_nan=False)] = 2000.0
+
+    @model_validator(mode="after")
+    def _room_below(self) -> AltitudeSplit:
+        if self.boundary_ft - self.margin_ft < self.min_block_ft:
+            raise ValueError(
+                f"boundary_ft - margin_ft ({self.boundary_ft - self.margin_ft:g} ft) leaves the lower side "
+                f"less than min_block_ft ({self.min_block_ft:g} ft) above the ground"
+            )
+        return self
 
     def side_fields(self) -> Iterable[tuple[str, str]]:
         return (("upper", self.upper),)

@@ -4,7 +4,10 @@ A sortie is *affected* by a notice when the notice's sector (any sector, for a n
 names no location) is the sortie's, their windows overlap (with ``buffer_min`` either side)
 and, when the notice gives an altitude block, the blocks come within ``vertical_buffer_ft``.
 The cell tries the side's ``reaction.actions`` in order and applies the first that works;
-what nothing fixes flies as planned and is counted as unresolved. Costs go to the sortie.
+a sortie that nothing fixes flies as planned and is marked unresolved. The cost of each
+action is recorded on the sortie (delay, hold, re-tasking, cancellation; lost on-station
+time follows from its work segments). A later notice about the same sortie replaces the
+earlier one, and a withdrawal removes it.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ if TYPE_CHECKING:
 __all__ = ["Replanner"]
 
 _MAX_SHIFTS = 20
+_BEFORE_TAKEOFF = ("planned", "ground")
+_AIRBORNE = ("transit", "station")
 
 
 class Replanner:
@@ -37,7 +42,7 @@ class Replanner:
         self.side = side
         self.sectors = sectors
         self.cell = simpy.Resource(day.env, capacity=side.ops_cell.staff)
-        self.known: list[Notice] = []
+        self.known: dict[tuple[str, int], Notice] = {}  # (sender, sortie id) -> latest notice
         self.received = 0
 
     # --- entry points ------------------------------------------------------------------------
@@ -48,7 +53,11 @@ class Replanner:
             yield officer
             yield env.timeout(self.side.ops_cell.reaction_s)
         self.received += len(notices)
-        self.known.extend(notices)
+        for n in notices:
+            if n.withdrawn:
+                self.known.pop((n.sender, n.sortie_id), None)
+            else:
+                self.known[(n.sender, n.sortie_id)] = n
         for s in self.day.created[self.side_name]:
             self.react(s)
 
@@ -59,7 +68,10 @@ class Replanner:
 
     # --- the decision --------------------------------------------------------------------------
     def phase(self, s: Sortie) -> str:
-        """``planned`` (can still change launch), ``transit``, ``station``, ``egress`` or ``done``."""
+        """``planned``/``ground`` (before take-off), ``transit``, ``station``, ``egress`` or ``done``.
+
+        ``ground`` is a sortie past its planned launch but waiting for an aircraft or the runway.
+        """
         now = self.day.env.now
         if s.cancelled or s.aborted or s.landed_s is not None:
             return "done"
@@ -73,6 +85,7 @@ class Replanner:
         return "egress"
 
     def window(self, s: Sortie) -> tuple[float, float]:
+        """The on-station window the sortie now plans: (arrival, end) in s."""
         if s.launched_s is None or s.on_station_start_s is None or s.on_station_end_s is None:
             return s.t_on_s, s.t_off_s
         return s.on_station_start_s, s.on_station_end_s
@@ -90,11 +103,10 @@ class Replanner:
         start, end = window
         buf = self.side.reaction.buffer_s
         vbuf = self.side.reaction.vertical_buffer_m
-        now = self.day.env.now
-        if end <= now:
+        if end <= self.day.env.now:
             return []
         out = []
-        for n in self.known:
+        for n in self.known.values():
             if n.sector is not None and n.sector != sector:
                 continue
             if not (start < n.end_s + buf and end > n.start_s - buf):
@@ -106,16 +118,21 @@ class Replanner:
         return out
 
     def react(self, s: Sortie) -> None:
+        """Re-plan ``s`` if a known notice affects it; mark it unresolved if nothing can."""
         phase = self.phase(s)
-        if phase in ("done", "egress", "ground"):
+        if phase in ("done", "egress"):
             return
         conflicts = self.affecting(s.sector, self.window(s), (s.floor_m, s.ceiling_m))
         if not conflicts:
+            s.unresolved = False
             return
-        for action in self.side.reaction.actions:
-            if getattr(self, f"_try_{action}")(s, phase, conflicts):
-                return
-        s.unresolved += 1
+        if phase in _BEFORE_TAKEOFF or self.side.reaction.airborne:
+            for action in self.side.reaction.actions:
+                if getattr(self, f"_try_{action}")(s, phase, conflicts):
+                    s.unresolved = False
+                    self.day.policy.on_replanned(self.day, s)
+                    return
+        s.unresolved = True
 
     # --- actions: each returns True if it applied --------------------------------------------
     def _try_altitude(self, s: Sortie, phase: str, conflicts: Sequence[Notice]) -> bool:
@@ -145,12 +162,12 @@ class Replanner:
             return False
         s.floor_m, s.ceiling_m = a, b
         s.altitude_changed = True
-        if phase in ("transit", "station"):
+        if phase in _AIRBORNE:
             self.day.repath(s)
         return True
 
     def _try_delay(self, s: Sortie, phase: str, conflicts: Sequence[Notice]) -> bool:
-        if phase != "planned":
+        if phase not in _BEFORE_TAKEOFF:
             return False
         buf = self.side.reaction.buffer_s
         t_on = s.t_on_s
@@ -181,16 +198,12 @@ class Replanner:
             return False
         names = list(options)
         cum = np.cumsum([options[n] for n in names])
-        pick = names[min(int(np.searchsorted(cum, s.choice_u * cum[-1], side="right")), len(names) - 1)]
-        s.sector = pick
+        s.sector = names[min(int(np.searchsorted(cum, s.choice_u * cum[-1], side="right")), len(names) - 1)]
         s.retasked = True
-        if phase == "planned":
+        if phase in _BEFORE_TAKEOFF:
             self.day.wake(s)
         else:
-            arrive_s = self.day.repath(s)
-            start, end = window
-            now = self.day.env.now
-            s.lost_on_station_s += max(0.0, min(arrive_s, end) - max(now, start))
+            self.day.repath(s)  # the time flying to the new sector is lost on station
         return True
 
     def _try_hold(self, s: Sortie, phase: str, conflicts: Sequence[Notice]) -> bool:
@@ -198,22 +211,18 @@ class Replanner:
             return False
         assert s.on_station_start_s is not None and s.on_station_end_s is not None
         clear_s = max(n.end_s for n in conflicts) + self.side.reaction.buffer_s
-        extra_s = clear_s - s.on_station_start_s
-        if extra_s <= 0 or extra_s > self.side.reaction.max_hold_s or clear_s >= s.on_station_end_s:
+        extra_s = clear_s - s.on_station_start_s  # from the arrival it now plans
+        if extra_s <= 0 or s.held_s + extra_s > self.side.reaction.max_hold_s or clear_s >= s.on_station_end_s:
             return False
         s.held_s += extra_s
-        s.lost_on_station_s += extra_s
         self.day.repath(s, hold_s=extra_s)
         return True
 
     def _try_cancel(self, s: Sortie, phase: str, conflicts: Sequence[Notice]) -> bool:
-        if phase == "planned":
+        if phase in _BEFORE_TAKEOFF:
             s.cancelled = True
-            s.lost_on_station_s += s.on_station_s
             self.day.wake(s)
-            return True
-        start, end = self.window(s)
-        s.aborted = True
-        s.lost_on_station_s += max(0.0, end - max(self.day.env.now, start))
-        self.day.abort(s)
+        else:
+            s.aborted = True
+            self.day.abort(s)
         return True

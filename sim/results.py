@@ -92,7 +92,10 @@ def new_results_dir(root: Path, scenario_name: str, out: Path | None) -> Path:
                 "output directory exists and is not empty; choose another --out or remove it",
                 path=str(out),
             )
-        out.mkdir(parents=True, exist_ok=True)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"cannot create the output directory: {exc.strerror or exc}", path=str(out)) from None
         return out
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     safe = safe_name(scenario_name)
@@ -103,6 +106,8 @@ def new_results_dir(root: Path, scenario_name: str, out: Path | None) -> Path:
             return candidate
         except FileExistsError:
             continue
+        except OSError as exc:
+            raise InputError(f"cannot create a results directory here: {exc.strerror or exc}", path=str(root)) from None
     raise InputError("could not create a fresh results directory", path=str(root))
 
 

@@ -210,8 +210,11 @@ class RunDir:
         )
         summary = paired_summary(table, plan.policies[0], plan.seed)
         atomic_write_text(staging / "summary.csv", csv_text(SUMMARY_COLUMNS, summary))
+        # folded by hour of day: the profile of a steady state where each day repeats the
+        # simulated one (sorties spilling past midnight count where a next day would see them)
+        days = plan.replications * plan.horizon_h / 24.0
         air_rows = [
-            {"policy": p, "side": s, "hour": h, "mean_airborne": float(airborne[f"{p}/{s}"][h] / plan.replications)}
+            {"policy": p, "side": s, "hour": h, "mean_airborne": float(airborne[f"{p}/{s}"][h] / days)}
             for p in plan.policies
             for s in plan.sides
             for h in range(24)

@@ -68,6 +68,8 @@ def execute_runs(
         progress.close()
         interrupted = {
             "executor": "interrupted",
+            "version": __version__,
+            "git_revision": git_revision(),
             "started_utc": started,
             "ended_utc": utc_now(),
             "wall_time_s": round(time.monotonic() - t0, 3),
@@ -80,6 +82,8 @@ def execute_runs(
         raise Interrupted(saved, total) from None
     progress.close()
     info |= {
+        "version": __version__,
+        "git_revision": git_revision(),
         "chunk_size": chunk_size,
         "started_utc": started,
         "ended_utc": utc_now(),

@@ -87,15 +87,15 @@ class Fleet(_Model):
 
     type: Name
     base: Name
-    count: Annotated[int, Field(ge=1)]
-    cruise_kt: PositiveFloat
+    count: Annotated[int, Field(ge=1, le=10_000)]
+    cruise_kt: Annotated[float, Field(ge=20, le=3000, allow_inf_nan=False)]
     floor_ft: Annotated[float, Field(ge=0, le=80000)]
     ceiling_ft: Annotated[float, Field(gt=0, le=80000)]
-    on_station_min: PositiveFloat
-    turnaround_min: NonNegFloat
+    on_station_min: Annotated[float, Field(gt=0, le=7 * 24 * 60, allow_inf_nan=False)]
+    turnaround_min: Annotated[float, Field(ge=0, le=7 * 24 * 60, allow_inf_nan=False)]
     climb_min: NonNegFloat = 5.0
     share: Fraction | None = None
-    sorties_per_day: NonNegFloat | None = None
+    sorties_per_day: Annotated[float, Field(ge=0, le=10_000, allow_inf_nan=False)] | None = None
     sector_weights: dict[str, NonNegFloat] | None = None
 
     # Field validators (not a model validator) so that errors point at the field itself.
@@ -163,12 +163,15 @@ class Reaction(_Model):
     """How a side re-plans an affected sortie, in order of preference, and within which limits.
 
     ``altitude`` moves the sortie's block clear of the other's (only when the notice gives
-    it); ``delay`` shifts the on-station window (up to ``max_delay_min``); ``retask`` sends
-    it to another sector it may work in; ``hold`` keeps an airborne sortie out of the sector
-    until the window ends (up to ``max_hold_min``, lost on station); ``cancel`` drops it.
+    it); ``delay`` shifts the on-station window before take-off (up to ``max_delay_min``);
+    ``retask`` sends it to another sector it may work in; ``hold`` keeps an airborne sortie
+    where it is, short of its sector, until the other's window ends (up to ``max_hold_min``
+    in all, lost on station); ``cancel`` drops it before take-off or sends it home in flight.
+    With ``airborne: false`` the side re-plans only sorties still on the ground.
     """
 
     actions: tuple[ReactionAction, ...] = ("altitude", "delay", "retask", "hold", "cancel")
+    airborne: bool = True
     max_delay_min: NonNegFloat = 60.0
     max_hold_min: NonNegFloat = 20.0
     buffer_min: NonNegFloat = 10.0
@@ -202,7 +205,7 @@ class Side(_Model):
     label: str = ""
     bases: Annotated[dict[str, Base], Field(min_length=1)]
     fleets: Annotated[dict[str, Fleet], Field(min_length=1)]
-    sorties_per_day: NonNegFloat = 0.0
+    sorties_per_day: Annotated[float, Field(ge=0, le=10_000, allow_inf_nan=False)] = 0.0
     time_profile: Annotated[list[NonNegFloat], Field(min_length=24, max_length=24)] | None = None
     sector_weights: dict[str, NonNegFloat]
     short_notice_share: Fraction = 0.0
@@ -331,8 +334,7 @@ def _check_weights(weights: dict[str, float]) -> None:
 
 
 _POLICY_KINDS = ", ".join(  # "none, advance_notice, ...", from the union's members
-    get_args(model.model_fields["kind"].annotation)[0]
-    for model in get_args(get_args(PolicySpec)[0])
+    get_args(model.model_fields["kind"].annotation)[0] for model in get_args(get_args(PolicySpec)[0])
 )
 
 
@@ -353,9 +355,7 @@ def _format_loc(loc: tuple[str | int, ...]) -> str:
 
 def _clean_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
     """Drop pydantic's union-branch tags (e.g. ``advance_notice``) that are not in the file."""
-    return tuple(
-        part for part in loc if not (isinstance(part, str) and part.startswith("function-"))
-    )
+    return tuple(part for part in loc if not (isinstance(part, str) and part.startswith("function-")))
 
 
 def _line_for(loc: tuple[str | int, ...], lines: LineMap) -> int | None:
@@ -412,9 +412,7 @@ def parse_scenario(data: Any, *, source: str, lines: LineMap | None = None) -> S
     lines = lines or {}
     if not isinstance(data, dict):
         kind = "empty" if data is None else type(data).__name__
-        raise InputError(
-            f"expected a mapping of scenario fields at the top level, found {kind}", path=source
-        )
+        raise InputError(f"expected a mapping of scenario fields at the top level, found {kind}", path=source)
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:

@@ -48,26 +48,3 @@ def mean_ci(values: Sequence[float] | np.ndarray, level: float = 0.95) -> Estima
 
     half = float(stats.t.ppf(0.5 + level / 2, df=n - 1)) * sd / math.sqrt(n)
     return Estimate(n, mean, sd, mean - half, mean + half)
-
-
-def summarise(
-    rows: Sequence[dict[str, object]], policies: Sequence[str], metrics: Sequence[str]
-) -> list[dict[str, object]]:
-    """``summary.csv`` rows: for each policy and metric, n, mean, sd and the 95 % interval."""
-    out: list[dict[str, object]] = []
-    for policy in policies:
-        mine = [r for r in rows if r["policy"] == policy]
-        for metric in metrics:
-            est = mean_ci([float(r[metric]) for r in mine])  # type: ignore[arg-type]
-            out.append(
-                {
-                    "policy": policy,
-                    "metric": metric,
-                    "n": est.n,
-                    "mean": est.mean,
-                    "sd": est.sd,
-                    "ci95_low": est.ci_low,
-                    "ci95_high": est.ci_high,
-                }
-            )
-    return out

@@ -101,14 +101,10 @@ def _build(node: yaml.Node, path: tuple[str | int, ...], lines: LineMap) -> Any:
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                raise _ScalarError(
-                    key_node, "a mapping key must be a plain name, not a list or mapping"
-                )
+                raise _ScalarError(key_node, "a mapping key must be a plain name, not a list or mapping")
             key = key_node.value
             if key_node.value == "<<":
-                raise _ScalarError(
-                    key_node, "merge keys (<<) are not supported; write the fields out"
-                )
+                raise _ScalarError(key_node, "merge keys (<<) are not supported; write the fields out")
             if key in out:
                 first = lines[(*path, key)]
                 raise _ScalarError(key_node, f"duplicate key {key!r} (first given on line {first})")
@@ -145,13 +141,10 @@ def load_yaml(path: str | Path) -> tuple[Any, LineMap]:
         if exc.context and exc.context_mark and exc.problem_mark:
             start = exc.context_mark
             if (start.line, start.column) != (exc.problem_mark.line, exc.problem_mark.column):
-                started = f" ({exc.context} that began on line {start.line + 1}, " \
-                    f"column {start.column + 1})"
+                started = f" ({exc.context} that began on line {start.line + 1}, column {start.column + 1})"
         if "'\\t'" in str(exc.problem):
             started += " (YAML indents with spaces, not tabs)"
-        raise InputError(
-            f"{where}not valid YAML: {exc.problem or exc}{started}", path=str(path)
-        ) from None
+        raise InputError(f"{where}not valid YAML: {exc.problem or exc}{started}", path=str(path)) from None
     except yaml.YAMLError as exc:
         raise InputError(f"not valid YAML: {exc}", path=str(path)) from None
     if len(nodes) > 1:

@@ -49,6 +49,7 @@ class SweepSpec:
     sets: list[tuple[str, list[Any]]]
     replications: int | None = None
     policies: list[str] | None = None
+    sweep_file: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -112,24 +113,41 @@ def load_sweep_input(path: Path, sets: Sequence[str]) -> SweepSpec:
     """Read a scenario file (with ``--set`` options) or a sweep file (``sweep:`` mapping)."""
     data, lines = load_yaml(path)
     parsed_sets = [parse_set(s) for s in sets]
+    repeated = sorted({p for p, _ in parsed_sets if [q for q, _ in parsed_sets].count(p) > 1})
+    if repeated:
+        raise InputError(f"--set given more than once for {', '.join(repeated)}; list all values in one --set")
     if isinstance(data, dict) and "sweep" in data:
         if set(data) != {"sweep"}:
             raise InputError("a sweep file holds only the 'sweep' mapping", path=str(path))
+        if not isinstance(data["sweep"], dict):
+            raise InputError(f"line {lines.get(('sweep',), '?')}: sweep: expected a mapping", path=str(path))
         try:
             spec = SweepFile.model_validate(data["sweep"])
         except ValidationError as exc:
-            problems = "; ".join(
-                f"sweep.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)
-            )
-            raise InputError(problems, path=str(path)) from None
+            problems = []
+            for e in exc.errors(include_url=False):
+                loc = ("sweep", *e["loc"])
+                line = next((lines[loc[:k]] for k in range(len(loc), 0, -1) if loc[:k] in lines), None)
+                where = f"line {line}: " if line else ""
+                problems.append(f"{where}{'.'.join(map(str, loc))}: {e['msg']}")
+            raise InputError("; ".join(problems), path=str(path)) from None
         scenario_path = (path.parent / spec.scenario).resolve()
+        if not scenario_path.is_file():
+            line = lines.get(("sweep", "scenario"))
+            raise InputError(
+                f"{f'line {line}: ' if line else ''}sweep.scenario: no such file {str(scenario_path)!r} "
+                "(paths are relative to the sweep file)",
+                path=str(path),
+            )
         base, base_lines = load_yaml(scenario_path)
         merged = dict(spec.set)
         merged.update(dict(parsed_sets))
         for key, values in merged.items():
             if not values:
                 raise InputError(f"sweep.set.{key}: give at least one value", path=str(path))
-        return SweepSpec(scenario_path, base, base_lines, list(merged.items()), spec.replications, spec.policies)
+        return SweepSpec(
+            scenario_path, base, base_lines, list(merged.items()), spec.replications, spec.policies, sweep_file=path
+        )
     if not parsed_sets:
         raise InputError("nothing to sweep: give --set PATH=V1,V2,... or a sweep file", path=str(path))
     return SweepSpec(path, data, lines, parsed_sets)

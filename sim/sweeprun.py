@@ -74,8 +74,10 @@ def run_sweep(
     if chosen:
         unknown = [p for p in chosen if p not in base.policies]
         if unknown:
+            where = "--policy" if policies else "sweep.policies"
             raise InputError(
-                f"--policy: unknown policy {', '.join(map(repr, unknown))}; known: {', '.join(base.policies)}"
+                f"{where}: unknown policy {', '.join(map(repr, unknown))}; known: {', '.join(base.policies)}",
+                path=None if policies else str(spec.sweep_file),
             )
     paths = [p for p, _ in spec.sets]
     name = f"{base.name}-sweep"
@@ -138,14 +140,12 @@ def run_sweep(
         if not resume and not any(run.done_ranges() for _, run in items):
             shutil.rmtree(sweep_dir, ignore_errors=True)
         raise
-    for job, run in items:
-        pt = points[int(job.key[1:])]
-        run.finish(
-            job.columns,
-            run_manifest(
-                job, run, session, {"sweep_point": pt.index, "sweep_values": dict(zip(paths, pt.values, strict=True))}
-            ),
-        )
+    try:
+        for job, run in items:
+            _finish_point(job, run, points, paths, session)
+    except KeyboardInterrupt:
+        print(f"\ninterrupted while assembling the results.\nresume with: {resume_cmd}", file=sys.stderr)
+        return 130
 
     point_rows = [{"point": pt.index, **dict(zip(paths, pt.values, strict=True))} for pt in points]
     atomic_write_text(sweep_dir / "points.csv", csv_text(["point", *paths], point_rows))
@@ -199,6 +199,12 @@ def run_sweep(
         written = plot_results(sweep_dir, None, "png")
         print(f"figures: {len(written)} written to {sweep_dir / 'figures'}/")
     return 0
+
+
+def _finish_point(job: Job, run: RunDir, points: list[SweepPoint], paths: list[str], session: dict[str, Any]) -> None:
+    pt = points[int(job.key[1:])]
+    values = dict(zip(paths, pt.values, strict=True))
+    run.finish(job.columns, run_manifest(job, run, session, {"sweep_point": pt.index, "sweep_values": values}))
 
 
 def _order(pt: SweepPoint, chosen: list[str] | None) -> tuple[str, ...]:

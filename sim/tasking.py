@@ -50,8 +50,9 @@ class Sortie:
     # outcome
     launched_s: float | None = None
     landed_s: float | None = None
-    on_station_start_s: float | None = None
-    on_station_end_s: float | None = None
+    on_station_start_s: float | None = None  # current planned arrival on station (moves with re-plans)
+    on_station_end_s: float | None = None  # end of the on-station window, fixed at launch (fuel)
+    work_segments: list[list[float]] = field(default_factory=list)  # [start, end] worked on station
     cancelled: bool = False
     aborted: bool = False
     retasked: bool = False
@@ -59,8 +60,16 @@ class Sortie:
     held_s: float = 0.0
     delay_s: float = 0.0
     wait_s: float = 0.0
-    lost_on_station_s: float = 0.0
-    unresolved: int = 0
+    unresolved: bool = False
+
+    @property
+    def lost_on_station_s(self) -> float:
+        """Planned on-station time not worked (s): all of it if cancelled, else what re-plans cost."""
+        if self.launched_s is None:
+            return self.on_station_s if self.cancelled else 0.0
+        worked = sum(max(0.0, end - start) for start, end in self.work_segments)
+        lost = self.on_station_s - worked
+        return lost if lost > 1e-6 else 0.0  # below a microsecond it is rounding of start + duration - start
 
     def __post_init__(self) -> None:
         self.tasked_sector = self.tasked_sector or self.sector
@@ -132,8 +141,10 @@ def draw_tasking(
     profile = np.asarray(side.time_profile if side.time_profile is not None else [1.0] * 24)
     n_hours = max(1, math.ceil(horizon_s / 3600.0))
     hour_w = np.resize(profile, n_hours).astype(float)
-    # the last hour may be partial: weight it by the part inside the horizon
-    hour_w[-1] *= (horizon_s - (n_hours - 1) * 3600.0) / 3600.0
+    # the last hour may be partial: weight it, and spread its starts, by the part inside the horizon
+    span = np.ones(n_hours)
+    span[-1] = (horizon_s - (n_hours - 1) * 3600.0) / 3600.0
+    hour_w *= span
     if hour_w.sum() <= 0:
         hour_w = np.ones(n_hours)
     hour_p = hour_w / hour_w.sum()
@@ -161,7 +172,7 @@ def draw_tasking(
     choice_u = rng.random(n)
     n_points = _work_point_count(side, sectors, list({name: f for name, f in plan}.values()))
     work_u = rng.random((n, n_points, 4)) if n else np.zeros((0, 0, 4))
-    t_on = np.minimum((hours + within_hour) * 3600.0, np.nextafter(horizon_s, 0))
+    t_on = np.minimum((hours + within_hour * span[hours]) * 3600.0, np.nextafter(horizon_s, 0))
 
     base_xy = {name: sectors.projection.to_xy(b.lat_deg, b.lon_deg) for name, b in side.bases.items()}
     cumulative = {name: _cumulative(fleet_sector_weights(side, f)) for name, f in side.fleets.items()}

@@ -85,8 +85,7 @@ class Tracks:
         flight_col = names[fidx].tolist() if len(fidx) else []
         side_col = sides[self.flight_side[fidx]].tolist() if len(fidx) else []
         # Python floats: csv writes str(float), which is the shortest round-trip repr.
-        columns = (flight_col, side_col, self.t_s.tolist(), self.x_m.tolist(),
-                   self.y_m.tolist(), self.z_m.tolist())
+        columns = (flight_col, side_col, self.t_s.tolist(), self.x_m.tolist(), self.y_m.tolist(), self.z_m.tolist())
         with open(path, "w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(COLUMNS)
@@ -109,9 +108,7 @@ class Tracks:
         return self.n_points - len(np.unique(self.point_flight))
 
 
-def read_tracks(
-    path: str | os.PathLike[str], progress: Callable[[int], None] | None = None
-) -> Tracks:
+def read_tracks(path: str | os.PathLike[str], progress: Callable[[int], None] | None = None) -> Tracks:
     """Read a track CSV at ``path``; ``progress`` (optional) is called with rows read."""
     name = os.fspath(path)
     header = _read_header(name)
@@ -128,27 +125,34 @@ def read_tracks(
     if progress is not None:
         progress(0)
     index = {c: header.index(c) for c in COLUMNS}
-    options: dict[str, Any] = dict(delimiter=",", comments=None, quotechar='"', skiprows=1,
-                                   ndmin=2, encoding="utf-8-sig")
+    options: dict[str, Any] = dict(
+        delimiter=",", comments=None, quotechar='"', skiprows=1, ndmin=2, encoding="utf-8-sig"
+    )
     with warnings.catch_warnings():
         # loadtxt warns about blank lines and empty bodies; both are handled here.
         warnings.simplefilter("ignore", UserWarning)
         try:
-            numbers = np.loadtxt(name, dtype=np.float64,
-                                 usecols=[index[c] for c in _NUMBER_COLUMNS], **options)
-            labels = np.loadtxt(name, dtype=str, usecols=[index["flight"], index["side"]],
-                                **options)
+            numbers = np.loadtxt(name, dtype=np.float64, usecols=[index[c] for c in _NUMBER_COLUMNS], **options)
+            labels = np.loadtxt(name, dtype=str, usecols=[index["flight"], index["side"]], **options)
         except (ValueError, IndexError, UnicodeDecodeError) as exc:
             raise _diagnose(name, header, index) or InputError(str(exc), path=name) from None
     if numbers.shape[0] == 0:
-        raise InputError("no data rows after the header; expected at least one point",
-                         path=name)
+        raise InputError("no data rows after the header; expected at least one point", path=name)
     if numbers.shape[0] != labels.shape[0]:
         raise _diagnose(name, header, index) or InputError("inconsistent rows", path=name)
     if progress is not None:
         progress(int(numbers.shape[0]))
-    return _build(labels[:, 0], labels[:, 1], numbers[:, 0], numbers[:, 1], numbers[:, 2],
-                  numbers[:, 3], None, name, _LineLabel(name))
+    return _build(
+        labels[:, 0],
+        labels[:, 1],
+        numbers[:, 0],
+        numbers[:, 1],
+        numbers[:, 2],
+        numbers[:, 3],
+        None,
+        name,
+        _LineLabel(name),
+    )
 
 
 def _read_header(name: str) -> list[str]:
@@ -161,8 +165,7 @@ def _read_header(name: str) -> list[str]:
     except IsADirectoryError:
         raise InputError("is a directory; expected a track CSV file", path=name) from None
     except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason}); expected a track CSV",
-                         path=name) from None
+        raise InputError(f"not UTF-8 text ({exc.reason}); expected a track CSV", path=name) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", path=name) from None
     if not header:
@@ -182,16 +185,14 @@ def _diagnose(name: str, header: list[str], index: dict[str, int]) -> InputError
                     continue
                 if len(fields) < len(header):
                     return InputError(
-                        f"line {line}: expected {len(header)} fields as in the header, "
-                        f"found {len(fields)}", path=name)
+                        f"line {line}: expected {len(header)} fields as in the header, found {len(fields)}", path=name
+                    )
                 for column in _NUMBER_COLUMNS:
                     text = fields[index[column]]
                     try:
                         float(text)
                     except ValueError:
-                        return InputError(
-                            f"line {line}, column {column}: expected a number, "
-                            f"found {text!r}", path=name)
+                        return InputError(f"line {line}, column {column}: expected a number, found {text!r}", path=name)
     except UnicodeDecodeError as exc:
         return InputError(f"not UTF-8 text ({exc.reason}); expected a track CSV", path=name)
     return None
@@ -225,8 +226,15 @@ class _LineLabel:
 
 
 def _build(
-    flight: Any, side: Any, t_s: Any, x_m: Any, y_m: Any, z_m: Any,
-    side_names: Sequence[str] | None, source: str, where: Callable[[int], str],
+    flight: Any,
+    side: Any,
+    t_s: Any,
+    x_m: Any,
+    y_m: Any,
+    z_m: Any,
+    side_names: Sequence[str] | None,
+    source: str,
+    where: Callable[[int], str],
 ) -> Tracks:
     """Validate and group rows into ``Tracks``; ``where(row)`` names a row in messages."""
     flight_arr = _labels(flight)
@@ -241,20 +249,25 @@ def _build(
     n_rows = len(flight_arr)
     for column, arr in (("side", side_arr), *numbers.items()):
         if len(arr) != n_rows:
-            raise InputError(f"column {column}: expected {n_rows} values like column flight, "
-                             f"found {len(arr)}", path=source)
+            raise InputError(
+                f"column {column}: expected {n_rows} values like column flight, found {len(arr)}", path=source
+            )
     for column, arr in numbers.items():
         bad = np.flatnonzero(~np.isfinite(arr))
         if len(bad):
-            raise InputError(f"{where(int(bad[0]))}, column {column}: expected a finite "
-                             f"number, found {float(arr[bad[0]])!r}", path=source)
+            raise InputError(
+                f"{where(int(bad[0]))}, column {column}: expected a finite number, found {float(arr[bad[0]])!r}",
+                path=source,
+            )
 
     sides_present = sorted(set(np.unique(side_arr).tolist()))
     if side_names is None:
         if len(sides_present) != 2:
-            raise InputError(f"column side: expected exactly two sides, found "
-                             f"{len(sides_present)} ({', '.join(map(repr, sides_present))})",
-                             path=source)
+            raise InputError(
+                f"column side: expected exactly two sides, found "
+                f"{len(sides_present)} ({', '.join(map(repr, sides_present))})",
+                path=source,
+            )
         names2: tuple[str, str] = (sides_present[0], sides_present[1])
     else:
         if len(side_names) != 2 or side_names[0] == side_names[1]:
@@ -263,8 +276,10 @@ def _build(
         unknown = [s for s in sides_present if s not in names2]
         if unknown:
             row = int(np.flatnonzero(side_arr == unknown[0])[0])
-            raise InputError(f"{where(row)}, column side: expected one of {names2[0]!r}, "
-                             f"{names2[1]!r}, found {unknown[0]!r}", path=source)
+            raise InputError(
+                f"{where(row)}, column side: expected one of {names2[0]!r}, {names2[1]!r}, found {unknown[0]!r}",
+                path=source,
+            )
     side_code = (side_arr == names2[1]).astype(np.int8)
 
     # Flights numbered by first appearance; rows sorted by (flight, time), stably.
@@ -286,7 +301,9 @@ def _build(
         raise InputError(
             f"{where(row)}, column side: flight {str(flight_arr[row])!r} was listed under side "
             f"{names2[flight_side[fidx]]!r} at {where(int(first[by_appearance[fidx]]))}, "
-            f"found {str(side_arr[row])!r}", path=source)
+            f"found {str(side_arr[row])!r}",
+            path=source,
+        )
 
     same = (point_flight[1:] == point_flight[:-1]) & (t[1:] == t[:-1])
     if same.any():
@@ -297,7 +314,8 @@ def _build(
             raise InputError(
                 f"{where(row)}: flight {str(flight_arr[row])!r} has two positions at t = "
                 f"{float(t[k])!r} (also {where(prev)}); expected one position per time",
-                path=source)
+                path=source,
+            )
         keep = np.concatenate(([True], ~same))
         point_flight = point_flight[keep]
         t, x, y, z = t[keep], x[keep], y[keep], z[keep]
@@ -307,7 +325,10 @@ def _build(
         side_names=names2,
         flight_side=flight_side.astype(np.int8),
         point_flight=point_flight.astype(np.int64),
-        t_s=t, x_m=x, y_m=y, z_m=z,
+        t_s=t,
+        x_m=x,
+        y_m=y,
+        z_m=z,
     )
 
 
@@ -315,6 +336,5 @@ def _labels(values: Any) -> np.ndarray:
     """Labels (str or int) as a 1-D unicode array; floats that are whole become ints."""
     arr = np.asarray(values)
     if arr.dtype.kind == "f":
-        arr = np.asarray([str(int(v)) if math.isfinite(v) and v == int(v) else repr(v)
-                          for v in arr.tolist()])
+        arr = np.asarray([str(int(v)) if math.isfinite(v) and v == int(v) else repr(v) for v in arr.tolist()])
     return arr.astype(str).reshape(-1)
