@@ -106,6 +106,7 @@ class _Day:
         self.replanner = {name: Replanner(self, name, sc.sides[name], loaded.sectors) for name in self.side_names}
         self.paths: dict[int, FlightPath] = {}
         self.sleeping: set[int] = set()
+        self.rolling: set[int] = set()
         self.processes: dict[int, simpy.Process] = {}
         self.created: dict[str, list[Sortie]] = {name: [] for name in self.side_names}
         self.resources: dict[str, simpy.Resource] = {}
@@ -202,7 +203,9 @@ class _Day:
             if s.cancelled:  # cancelled while queueing for the runway
                 fleet.release(aircraft)
                 return
+            self.rolling.add(s.id)  # committed: no re-plan until airborne
             yield env.timeout(base.takeoff_interval_min * 60.0)
+            self.rolling.discard(s.id)
         s.launched_s = env.now
         bx, by, bz = self.base_xy[(s.side, s.base)]
         path = FlightPath.starting_at(env.now, bx, by, bz)

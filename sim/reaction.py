@@ -68,14 +68,17 @@ class Replanner:
 
     # --- the decision --------------------------------------------------------------------------
     def phase(self, s: Sortie) -> str:
-        """``planned``/``ground`` (before take-off), ``transit``, ``station``, ``egress`` or ``done``.
+        """``planned``/``ground`` (before take-off), ``rolling``, ``transit``, ``station``, ``egress``, ``done``.
 
-        ``ground`` is a sortie past its planned launch but waiting for an aircraft or the runway.
+        ``ground`` is a sortie past its planned launch but waiting for an aircraft or the
+        runway; ``rolling`` one taking off, which cannot be re-planned until airborne.
         """
         now = self.day.env.now
         if s.cancelled or s.aborted or s.landed_s is not None:
             return "done"
         if s.launched_s is None:
+            if s.id in self.day.rolling:
+                return "rolling"
             return "planned" if self.day.planned_launch_s(s) > now else "ground"
         assert s.on_station_start_s is not None and s.on_station_end_s is not None
         if now < s.on_station_start_s:
@@ -126,7 +129,7 @@ class Replanner:
         if not conflicts:
             s.unresolved = False
             return
-        if phase in _BEFORE_TAKEOFF or self.side.reaction.airborne:
+        if phase in _BEFORE_TAKEOFF or (phase in _AIRBORNE and self.side.reaction.airborne):
             for action in self.side.reaction.actions:
                 if getattr(self, f"_try_{action}")(s, phase, conflicts):
                     s.unresolved = False
