@@ -1,0 +1,159 @@
+"""The look shared by every figure: policy colours, side line styles, provenance, and saving.
+
+Figures are built with :class:`matplotlib.figure.Figure` directly (no pyplot, so no GUI
+backend and no global figure registry) and saved through the Agg-based canvases.
+Colours are the Okabe-Ito palette (safe for the common colour-vision deficiencies); the
+reference policy is always black, the others follow the manifest's policy order.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from matplotlib.figure import Figure
+
+__all__ = [
+    "DPI",
+    "FORMATS",
+    "Provenance",
+    "PolicyStyle",
+    "add_footer",
+    "new_figure",
+    "policy_styles",
+    "safe_name",
+    "save_figure",
+    "side_styles",
+]
+
+DPI = 160
+"""Dots per inch of raster output: a 10 x 6.25 in figure is 1600 x 1000 px."""
+
+FORMATS = ("png", "svg", "pdf")
+
+# Okabe & Ito (2008), "Color Universal Design"; black first for the reference policy and
+# yellow last because it is hard to see on white.
+OKABE_ITO = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#D55E00", "#0072B2", "#CC79A7", "#F0E442")
+_MARKERS = ("o", "s", "D", "^", "v", "P", "X", "*")
+
+# Sides are drawn in neutral greys with distinct line styles and markers so that they never
+# compete with the policy colours.
+_SIDE_LOOKS = (("#333333", "-", "^"), ("#333333", "--", "s"))
+
+
+@dataclass(frozen=True)
+class PolicyStyle:
+    """How one policy is drawn everywhere: colour, marker and its position in the order."""
+
+    name: str
+    color: str
+    marker: str
+    order: int
+
+
+def policy_styles(policies: Sequence[str]) -> dict[str, PolicyStyle]:
+    """Styles for ``policies`` in manifest order (the first is the reference, drawn black)."""
+    out = {}
+    for i, name in enumerate(policies):
+        # past eight policies the colours repeat with a different marker
+        out[name] = PolicyStyle(name, OKABE_ITO[i % len(OKABE_ITO)], _MARKERS[(i // len(OKABE_ITO) + i) % 8], i)
+    return out
+
+
+def side_styles(sides: Sequence[str]) -> dict[str, tuple[str, str, str]]:
+    """(colour, line style, marker) for each of the two sides, in manifest order."""
+    return {side: _SIDE_LOOKS[i % len(_SIDE_LOOKS)] for i, side in enumerate(sides)}
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a figure's numbers come from: the run's scenario, seed, replications and version."""
+
+    scenario_file: str
+    scenario_sha256: str
+    seed: str
+    replications: str
+    version: str
+    git_revision: str
+
+    @classmethod
+    def from_manifest(cls, manifest: Mapping[str, Any]) -> Provenance:
+        """Read the provenance fields of a run or sweep ``manifest`` (missing ones become "?")."""
+
+        def get(key: str) -> str:
+            value = manifest.get(key)
+            return "?" if value is None else str(value)
+
+        return cls(
+            scenario_file=Path(get("scenario_file")).name,
+            scenario_sha256=get("scenario_sha256"),
+            seed=get("seed"),
+            replications=get("replications"),
+            version=get("version"),
+            git_revision=get("git_revision"),
+        )
+
+    def line(self) -> str:
+        """One line for a figure footer."""
+        git = f" (git {self.git_revision[:7]})" if self.git_revision not in ("?", "") else ""
+        return (
+            f"scenario {self.scenario_file} · sha256 {self.scenario_sha256[:12]} · seed {self.seed} · "
+            f"{self.replications} replications · deconflict {self.version}{git}"
+        )
+
+    def metadata(self, fmt: str, title: str, description: str) -> dict[str, str]:
+        """Metadata for ``savefig`` in ``fmt``: PNG takes any text key, SVG and PDF fixed keys."""
+        software = f"deconflict {self.version}"
+        full = f"{description} | {self.line()} | scenario sha256 {self.scenario_sha256}"
+        if fmt == "png":
+            return {
+                "Title": title,
+                "Description": full,
+                "Software": software,
+                "Source": self.scenario_file,
+                "Scenario-SHA256": self.scenario_sha256,
+                "Seed": self.seed,
+                "Replications": self.replications,
+                "Git-Revision": self.git_revision,
+            }
+        if fmt == "svg":  # Dublin Core keys only
+            return {"Title": title, "Description": full, "Creator": software, "Source": self.scenario_file}
+        if fmt == "pdf":  # the PDF document information dictionary
+            return {"Title": title, "Subject": full, "Creator": software, "Keywords": self.scenario_sha256}
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+
+def new_figure(width_in: float = 10.0, height_in: float = 6.25) -> Figure:
+    """A figure without pyplot, with the font sizes used throughout (10 x 6.25 in = 1600 x 1000 px)."""
+    fig = Figure(figsize=(width_in, height_in), dpi=DPI, layout="constrained")
+    return fig
+
+
+def add_footer(fig: Figure, provenance: Provenance, note: str = "") -> None:
+    """Write the provenance line (and ``note``, e.g. which file the numbers come from) at the bottom."""
+    width_chars = int(fig.get_size_inches()[0] * 24)  # about 24 characters of 6.5 pt text per inch
+    text = "\n".join([provenance.line(), *textwrap.wrap(note, width_chars)])
+    height_in = fig.get_size_inches()[1]
+    bottom = (0.06 + 0.12 * (text.count("\n") + 1)) / height_in  # keep the axes clear of the footer
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.set(rect=(0.0, bottom, 1.0, 1.0 - bottom))  # type: ignore[call-arg]
+    fig.text(0.006, 0.006, text, ha="left", va="bottom", fontsize=6.5, color="#555555", linespacing=1.3)
+
+
+def safe_name(text: str) -> str:
+    """A file-name-safe form of ``text`` (e.g. a dotted parameter path)."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", text).strip("_") or "x"
+
+
+def save_figure(fig: Figure, path: Path, provenance: Provenance, fmt: str, description: str) -> Path:
+    """Save ``fig`` to ``path`` in ``fmt`` with provenance metadata; the title is the figure's suptitle."""
+    title_artist = getattr(fig, "_suptitle", None)  # matplotlib keeps the suptitle only here
+    title = title_artist.get_text() if title_artist is not None else path.stem
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, format=fmt, dpi=DPI, metadata=provenance.metadata(fmt, title, description))
+    return path

@@ -1,0 +1,345 @@
+"""Figures of a run or sweep directory: rates, paired differences, trade-off, map, timeline, sweeps.
+
+Each figure is built by a function that returns a :class:`matplotlib.figure.Figure` (so tests
+can inspect titles and labels) and is saved by :func:`plot_results`, which reads a results
+directory and never re-runs anything. Every number drawn comes from ``summary.csv`` (or
+``sweep_summary.csv``), or is counted from ``encounters.csv``, ``airborne.csv`` or
+``replications.csv``; each figure's footer says which.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from sim.errors import InputError
+from sim.plot_data import RunData, SweepData, is_sweep_dir, load_run, load_sweep
+from sim.plot_map import map_figure
+from sim.plot_style import FORMATS, Provenance, add_footer, new_figure, policy_styles, save_figure, side_styles
+from sim.plot_sweep import sweep_figures
+
+__all__ = [
+    "COST_MINUTES",
+    "COST_SORTIES",
+    "encounter_rates_figure",
+    "level_title",
+    "paired_differences_figure",
+    "plot_results",
+    "timeline_figure",
+    "tradeoff_figure",
+]
+
+COST_MINUTES = ("delay_min", "lost_on_station_min")
+"""Per side, the minutes a policy costs: on-station windows shifted later plus on-station time lost."""
+COST_SORTIES = ("cancelled", "retasked")
+"""Per side, the sorties a policy costs: cancelled before take-off or sent to another sector."""
+
+
+def level_title(run: RunData, level: str, sep: str = ": ") -> str:
+    """``"los: closer than 5 NM and 1000 ft"`` from the level's definition in the manifest."""
+    info = run.level_info.get(level, {})
+    if info.get("horizontal_nm") is not None:
+        horizontal = f"{info['horizontal_nm']:g} NM"
+    elif info.get("horizontal_ft") is not None:
+        horizontal = f"{info['horizontal_ft']:g} ft"
+    else:
+        return level
+    return f"{level}{sep}closer than {horizontal} and {info.get('vertical_ft', float('nan')):g} ft"
+
+
+def _policy_axis(ax: Axes, policies: list[str]) -> None:
+    ax.set_yticks(range(len(policies)), policies)
+    ax.set_ylim(len(policies) - 0.5, -0.5)  # first policy on top
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+
+
+def _level_axes(fig: Figure, n: int) -> list[Axes]:
+    ncols = min(n, 3)
+    nrows = math.ceil(n / ncols)
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True).ravel().tolist()
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    return axes[:n]
+
+
+def encounter_rates_figure(run: RunData, provenance: Provenance) -> Figure:
+    """Encounters per day for each policy (rows) and level (panels), mean with its 95 % interval."""
+    styles = policy_styles(run.policies)
+    fig = new_figure()
+    n_rep = run.n_replications(run.reference)
+    fig.suptitle(f"Encounters per day by policy (mean of {n_rep} simulated days, 95 % CI)", fontweight="bold")
+    for ax, level in zip(_level_axes(fig, len(run.levels)), run.levels, strict=True):
+        metric = f"encounters_{level}"
+        top = 0.0
+        for i, policy in enumerate(run.policies):
+            s = run.stat(policy, metric)
+            mean, low, high = (v * run.per_day for v in (s.mean, s.ci_low, s.ci_high))
+            ax.barh(i, mean, color=styles[policy].color, height=0.65, alpha=0.85)
+            if not math.isnan(low):
+                ax.errorbar(mean, i, xerr=[[mean - low], [high - mean]], color="#222222", capsize=3, lw=1)
+            top = max(top, high if not math.isnan(high) else mean)
+        for i, policy in enumerate(run.policies):  # value labels, placed once the scale is known
+            s = run.stat(policy, metric)
+            mean, high = s.mean * run.per_day, s.ci_high * run.per_day
+            x = (high if not math.isnan(high) else mean) + 0.015 * (top * 1.18 if top > 0 else 1.0)
+            ax.text(x, i, f"{mean:.3g}", va="center", ha="left", fontsize=8)
+        ax.set_xlim(0, max(top, 1e-9) * 1.18 if top > 0 else 1.0)
+        _policy_axis(ax, run.policies)
+        ax.set_title(level_title(run, level, "\n"), fontsize=10)
+        ax.set_xlabel("encounters per day")
+    horizon = f" × 24 h / {run.horizon_h:g} h horizon" if run.horizon_h != 24 else ""
+    add_footer(
+        fig,
+        provenance,
+        f"numbers: summary.csv, metric encounters_<level>: mean and ci95_low-ci95_high per replication{horizon}; "
+        "bars: mean, whiskers: 95 % t interval",
+    )
+    return fig
+
+
+def paired_differences_figure(run: RunData, provenance: Provenance) -> Figure:
+    """What each policy buys: paired difference in encounters per day from the reference, with 95 % CIs."""
+    styles = policy_styles(run.policies)
+    fig = new_figure()
+    ref = run.reference
+    fig.suptitle(
+        f"What each policy buys: change in encounters per day vs {ref} (same sorties, 95 % CI)", fontweight="bold"
+    )
+    for ax, level in zip(_level_axes(fig, len(run.levels)), run.levels, strict=True):
+        metric = f"encounters_{level}"
+        ax.axvline(0.0, color="#555555", lw=1)
+        extent = 1e-9
+        rows = []
+        for i, policy in enumerate(run.policies):
+            d = run.paired(policy, metric)
+            mean, low, high = (v * run.per_day for v in (d.diff_mean, d.diff_low, d.diff_high))
+            rows.append((i, policy, mean, low, high, d.rel_change))
+            extent = max(extent, *(abs(v) for v in (mean, low, high) if not math.isnan(v)))
+        for i, policy, mean, low, high, rel in rows:
+            color = styles[policy].color
+            if policy == ref:
+                ax.plot(0.0, i, marker="|", ms=14, color=color)
+                ax.text(0.04 * extent, i, "reference", va="center", ha="left", fontsize=8, color="#555555")
+                continue
+            if not math.isnan(low):
+                ax.plot([low, high], [i, i], color=color, lw=2.2, solid_capstyle="butt")
+            ax.plot(mean, i, marker=styles[policy].marker, ms=8, color=color, mec="white", mew=0.8)
+            rel_text = f" ({rel:+.0%})" if not math.isnan(rel) and math.isfinite(rel) else ""
+            ax.annotate(
+                f"{mean:+.3g}{rel_text}",
+                (mean, i),
+                xytext=(0, 9),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=8,
+            )
+        extent = extent if extent > 1e-6 else 1.0  # all zero: a readable unit scale
+        ax.set_xlim(-1.25 * extent, 1.25 * extent)
+        _policy_axis(ax, run.policies)
+        ax.set_title(level_title(run, level, "\n"), fontsize=10)
+        ax.set_xlabel(f"Δ encounters per day vs {ref}")
+        ax.text(0.02, 0.01, "← fewer", transform=ax.transAxes, fontsize=8, color="#555555", va="bottom")
+        ax.text(0.98, 0.01, "more →", transform=ax.transAxes, fontsize=8, color="#555555", va="bottom", ha="right")
+    source = (
+        "summary.csv columns diff_mean, diff_ci95_low, diff_ci95_high, rel_change"
+        if run.has_paired
+        else "paired differences computed from replications.csv (summary.csv has no paired columns yet)"
+    )
+    add_footer(
+        fig,
+        provenance,
+        f"numbers: {source}, × 24 h / {run.horizon_h:g} h; "
+        "each replication flies the same sorties under every policy (common random numbers)",
+    )
+    return fig
+
+
+def _cost_columns(run: RunData, metrics: tuple[str, ...]) -> list[str]:
+    return [f"{side}_{m}" for side in run.sides for m in metrics]
+
+
+def tradeoff_figure(run: RunData, provenance: Provenance) -> Figure:
+    """Losses of separation (first level) against the cost of deconfliction, one point per policy."""
+    styles = policy_styles(run.policies)
+    level = run.levels[0]
+    fig = new_figure()
+    fig.suptitle(
+        f"Trade-off: {level} encounters against what deconfliction costs (per day, 95 % CI)", fontweight="bold"
+    )
+    axes = fig.subplots(1, 2, sharey=True)
+    costs = (
+        (COST_MINUTES, "minutes of delay + lost on-station time per day (both sides)"),
+        (COST_SORTIES, "sorties cancelled or re-tasked per day (both sides)"),
+    )
+    for ax, (metrics, xlabel) in zip(axes, costs, strict=True):
+        columns = _cost_columns(run, metrics)
+        for policy in run.policies:
+            y = run.stat(policy, f"encounters_{level}")
+            x = run.summed(policy, columns)
+            ym, ylo, yhi = (v * run.per_day for v in (y.mean, y.ci_low, y.ci_high))
+            xm, xlo, xhi = (v * run.per_day for v in (x.mean, x.ci_low, x.ci_high))
+            err = {}
+            if not math.isnan(xlo):
+                err["xerr"] = [[xm - xlo], [xhi - xm]]
+            if not math.isnan(ylo):
+                err["yerr"] = [[ym - ylo], [yhi - ym]]
+            ax.errorbar(
+                xm,
+                ym,
+                **err,
+                fmt=styles[policy].marker,
+                color=styles[policy].color,
+                ms=8,
+                capsize=3,
+                elinewidth=1.2,
+                mec="white",
+                mew=0.8,
+                label=policy,
+            )
+        ax.set_xlabel(xlabel)
+        ax.set_xlim(left=min(0.0, ax.get_xlim()[0]))
+        ax.set_ylim(bottom=min(0.0, ax.get_ylim()[0]))
+        ax.grid(color="#dddddd", linewidth=0.6)
+        ax.set_axisbelow(True)
+        ax.text(0.01, 0.01, "↙ better", transform=ax.transAxes, fontsize=8, color="#555555")
+    axes[0].set_ylabel(f"{level} encounters per day")
+    axes[1].legend(title="policy", fontsize=8, title_fontsize=8, loc="upper right", frameon=False)
+    cols = " + ".join(f"<side>_{m}" for m in COST_MINUTES)
+    add_footer(
+        fig,
+        provenance,
+        f"y: summary.csv encounters_{level}; x: replications.csv, {cols} (left), "
+        f"{' + '.join(f'<side>_{m}' for m in COST_SORTIES)} (right), summed over both sides per replication, "
+        f"then mean and 95 % t interval; all × 24 h / {run.horizon_h:g} h",
+    )
+    return fig
+
+
+def _hour_counts(run: RunData, policy: str, level: str) -> np.ndarray:
+    """Mean encounters per simulated day in each hour of day (24,), from ``t_cpa`` mod 24 h."""
+    counts = np.zeros(24)
+    for r in run.encounters:
+        if r["policy"] == policy and r["level"] == level:
+            counts[int((float(r["t_cpa"]) % 86400.0) // 3600.0) % 24] += 1
+    # like airborne.csv: each replication is horizon_h / 24 days of a day that repeats, so the
+    # 24 values sum to the per-day rate of the encounter-rate figure
+    days = run.n_replications(policy) * run.horizon_h / 24.0
+    return counts / days if days > 0 else counts
+
+
+def timeline_figure(run: RunData, provenance: Provenance) -> Figure:
+    """Encounters by hour of day per policy (first level), under both sides' airborne aircraft."""
+    styles = policy_styles(run.policies)
+    level = run.levels[0]
+    fig = new_figure()
+    fig.suptitle(f"When encounters happen: {level} encounters and aircraft airborne by hour of day", fontweight="bold")
+    hours = np.arange(24) + 0.5
+    active = np.zeros(24, dtype=bool)
+    if run.airborne is not None:
+        ax_air, ax_enc = fig.subplots(2, 1, sharex=True, height_ratios=[1, 1.4])
+        sides = side_styles(run.sides)
+        for side in run.sides:
+            values = np.zeros(24)
+            for r in run.airborne:
+                if r["policy"] == run.reference and r["side"] == side:
+                    values[int(r["hour"]) % 24] = float(r["mean_airborne"])
+            color, ls, _ = sides.get(side, ("#333333", ":", "o"))
+            ax_air.stairs(values, np.arange(25), color=color, linestyle=ls, lw=1.8, label=side)
+            active |= values > 0
+        ax_air.set_ylabel("aircraft airborne\n(mean over the hour)")
+        ax_air.set_ylim(bottom=0)
+        ax_air.set_title(
+            f"both sides' aircraft airborne ({run.reference}; other policies fly nearly the same)", fontsize=10
+        )
+        ax_air.legend(title="side", fontsize=8, title_fontsize=8, frameon=False, loc="upper left")
+        ax_air.grid(color="#eeeeee", linewidth=0.6)
+        note = "airborne: airborne.csv (reference policy)"
+    else:
+        ax_enc = fig.subplots(1, 1)
+        note = "airborne.csv not found in the run directory: aircraft airborne not shown"
+    for policy in run.policies:
+        values = _hour_counts(run, policy, level)
+        active |= values > 0
+        ax_enc.plot(hours, values, color=styles[policy].color, marker=styles[policy].marker, ms=4, lw=1.6, label=policy)
+    ax_enc.set_ylabel(f"{level} encounters per day\nin that hour")
+    ax_enc.set_xlabel("hour of the simulated day (closest approach, h)")
+    ax_enc.set_title(f"{level_title(run, level)}, by policy", fontsize=10)
+    ax_enc.set_ylim(bottom=0)
+    ax_enc.grid(color="#eeeeee", linewidth=0.6)
+    ax_enc.legend(
+        title="policy", fontsize=8, title_fontsize=8, frameon=False, loc="upper left", ncols=min(3, len(run.policies))
+    )
+    lo, hi = 0, 24
+    if run.horizon_h < 24 and active.any():  # a short scenario: show only the hours it covers
+        idx = np.flatnonzero(active)
+        lo, hi = max(0, int(idx[0]) - 1), min(24, int(idx[-1]) + 2)
+    ax_enc.set_xlim(lo, hi)
+    ax_enc.set_xticks(range(lo, hi + 1, 3 if hi - lo > 8 else 1))
+    add_footer(
+        fig,
+        provenance,
+        f"encounters: encounters.csv, level {level}, t_cpa mod 24 h, counted per hour "
+        f"and divided by replications × horizon / 24 h (simulated days); {note}",
+    )
+    return fig
+
+
+RunFigure = Callable[[RunData, Provenance], Figure]
+
+RUN_FIGURES: tuple[tuple[str, RunFigure, str], ...] = (
+    ("encounter_rates", encounter_rates_figure, "encounters per day by policy and level, 95 % CI"),
+    ("paired_differences", paired_differences_figure, "paired difference from the reference policy, 95 % CI"),
+    ("tradeoff", tradeoff_figure, "losses of separation against deconfliction cost per policy"),
+    ("map", map_figure, "where encounters happened, by policy, with encounters per day per sector"),
+    ("timeline", timeline_figure, "encounters by hour of day against aircraft airborne"),
+)
+
+
+def _check_format(fmt: str) -> str:
+    fmt = fmt.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise InputError(f"--format: expected one of {', '.join(FORMATS)}, found {fmt!r}")
+    return fmt
+
+
+def plot_run(run: RunData, out_dir: Path, fmt: str = "png") -> list[Path]:
+    """Write the five run figures of ``run`` into ``out_dir`` as ``<name>.<fmt>``; return the paths."""
+    provenance = Provenance.from_manifest(run.manifest)
+    written = []
+    for name, build, description in RUN_FIGURES:
+        fig = build(run, provenance)
+        written.append(save_figure(fig, out_dir / f"{name}.{fmt}", provenance, fmt, description))
+    return written
+
+
+def plot_sweep(sweep: SweepData, out_dir: Path, fmt: str = "png") -> list[Path]:
+    """Write one ``sweep_<path>.<fmt>`` per swept path of ``sweep`` into ``out_dir``; return the paths."""
+    provenance = Provenance.from_manifest(sweep.manifest)
+    written = []
+    for name, fig in sweep_figures(sweep, provenance):
+        written.append(save_figure(fig, out_dir / f"{name}.{fmt}", provenance, fmt, "metric against swept value"))
+    return written
+
+
+def plot_results(results_dir: Path, out_dir: Path | None = None, fmt: str = "png") -> list[Path]:
+    """Draw every figure of the run or sweep directory ``results_dir`` into ``out_dir``.
+
+    ``out_dir`` defaults to ``results_dir / "figures"``; ``fmt`` is png, svg or pdf. Returns
+    the files written. A directory that is not a results directory, or lacks a file, raises
+    :class:`~sim.errors.InputError` naming it; nothing is written then.
+    """
+    results_dir = Path(results_dir)
+    fmt = _check_format(fmt)
+    out = Path(out_dir) if out_dir is not None else results_dir / "figures"
+    if not results_dir.is_dir():
+        raise InputError("expected a results directory, found no such directory", path=str(results_dir))
+    if is_sweep_dir(results_dir):
+        return plot_sweep(load_sweep(results_dir), out, fmt)
+    return plot_run(load_run(results_dir), out, fmt)
