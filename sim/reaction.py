@@ -53,13 +53,25 @@ class Replanner:
             yield officer
             yield env.timeout(self.side.ops_cell.reaction_s)
         self.received += len(notices)
+        fresh = []
         for n in notices:
             if n.withdrawn:
                 self.known.pop((n.sender, n.sortie_id), None)
             else:
                 self.known[(n.sender, n.sortie_id)] = n
+                fresh.append(n)
+        if not fresh:
+            return
+        # only sorties the new notices could touch need a decision (same sector or no location, window near)
+        sectors = {n.sector for n in fresh}
+        buf = self.side.reaction.buffer_s
+        first = min(n.start_s for n in fresh) - buf
+        last = max(n.end_s for n in fresh) + buf
         for s in self.day.created[self.side_name]:
-            self.react(s)
+            if None in sectors or s.sector in sectors:
+                start, end = self.window(s)
+                if start < last and end > first:
+                    self.react(s)
 
     def plan_new(self, s: Sortie) -> None:
         """A sortie just added to the tasking is planned around what the side already knows."""
