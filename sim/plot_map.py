@@ -255,12 +255,15 @@ def map_figure(run: RunData, provenance: Provenance) -> Figure:
         )
         for s in run.sides
     ]
-    fig.legend(handles=handles, loc="outside upper center", ncols=len(handles), fontsize=8, frameon=False)
-    add_footer(
+    footer = add_footer(
         fig,
         provenance,
         f"points: encounters.csv lon_cpa/lat_cpa, level {level}; shading and numbers: "
         f"encounters.csv rows per sector / replications × 24 h / {run.horizon_h:g} h; "
         "map: Natural Earth (public domain)",
+        reserve_in=0.35,
+    )
+    fig.legend(
+        handles=handles, loc="lower center", bbox_to_anchor=(0.5, footer), ncols=len(handles), fontsize=8, frameon=False
     )
     return fig

@@ -133,16 +133,22 @@ def new_figure(width_in: float = 10.0, height_in: float = 6.25) -> Figure:
     return fig
 
 
-def add_footer(fig: Figure, provenance: Provenance, note: str = "") -> None:
-    """Write the provenance line (and ``note``, e.g. which file the numbers come from) at the bottom."""
+def add_footer(fig: Figure, provenance: Provenance, note: str = "", reserve_in: float = 0.0) -> float:
+    """Write the provenance line (and ``note``, e.g. which file the numbers come from) at the bottom.
+
+    Keeps the axes clear of it and of ``reserve_in`` inches above it; returns the figure
+    fraction where the footer ends, for a legend placed above it.
+    """
     width_chars = int(fig.get_size_inches()[0] * 24)  # about 24 characters of 6.5 pt text per inch
     text = "\n".join([provenance.line(), *textwrap.wrap(note, width_chars)])
     height_in = fig.get_size_inches()[1]
-    bottom = (0.06 + 0.12 * (text.count("\n") + 1)) / height_in  # keep the axes clear of the footer
+    footer = (0.06 + 0.12 * (text.count("\n") + 1)) / height_in
+    bottom = footer + reserve_in / height_in
     engine = fig.get_layout_engine()
     if engine is not None:
         engine.set(rect=(0.0, bottom, 1.0, 1.0 - bottom))  # type: ignore[call-arg]
     fig.text(0.006, 0.006, text, ha="left", va="bottom", fontsize=6.5, color="#555555", linespacing=1.3)
+    return footer
 
 
 def safe_name(text: str) -> str:
