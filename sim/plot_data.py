@@ -274,6 +274,9 @@ class SweepData:
 def _horizon_h(manifest: dict[str, Any]) -> float | None:
     scenario = manifest.get("scenario")
     value = scenario.get("horizon_h") if isinstance(scenario, dict) else None
+    example = manifest.get("run_plan_example")  # sweep manifests
+    if value is None and isinstance(example, dict):
+        value = example.get("horizon_h")
     return float(value) if isinstance(value, int | float) and value > 0 else None
 
 

@@ -84,8 +84,11 @@ class Provenance:
     def from_manifest(cls, manifest: Mapping[str, Any]) -> Provenance:
         """Read the provenance fields of a run or sweep ``manifest`` (missing ones become "?")."""
 
+        example = manifest.get("run_plan_example")  # a sweep keeps one point's plan here
+        fallback = example if isinstance(example, Mapping) else {}
+
         def get(key: str) -> str:
-            value = manifest.get(key)
+            value = manifest.get(key, fallback.get(key))
             return "?" if value is None else str(value)
 
         return cls(

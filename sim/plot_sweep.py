@@ -70,7 +70,7 @@ def _draw(
         ax.fill_between(x, lo, hi, color=st.color, alpha=0.15, lw=0)
         ax.plot(x, m, color=st.color, marker=st.marker, ms=5, lw=1.8, label=policy)
     ax.grid(color="#eeeeee", linewidth=0.6)
-    ax.set_ylim(bottom=min(0.0, ax.get_ylim()[0]))
+    ax.set_ylim(bottom=0.0)  # counts and minutes: an interval reaching below zero is cut at zero
 
 
 def _sweep_figure(sweep: SweepData, path: str, provenance: Provenance) -> Figure:
@@ -124,11 +124,13 @@ def _sweep_figure(sweep: SweepData, path: str, provenance: Provenance) -> Figure
             if ticks:
                 ax.set_xticks(range(len(ticks)), ticks)
         if others:
-            axes[0, col].set_title(", ".join(f"{o} = {v}" for o, v in zip(others, key, strict=True)), fontsize=9)
-    axes[0, -1].legend(title="policy", fontsize=8, title_fontsize=8, frameon=False)
+            names = others if len(groups) <= 2 else [o.rsplit(".", 1)[-1] for o in others]  # narrow panels
+            axes[0, col].set_title(", ".join(f"{o} = {v}" for o, v in zip(names, key, strict=True)), fontsize=9)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, title="policy", fontsize=8, title_fontsize=8, frameon=False, loc="outside right upper")
     note = f"encounters: sweep_summary.csv metric {metric}, mean and ci95_low-ci95_high × 24 h / horizon"
     if costs:
-        note += "; cost: points/<point>/replications.csv, <side>_delay_min + <side>_lost_on_station_min, 95 % t"
+        note += "; cost: points/<point>/replications.csv, <side>_delay_min + <side>_lost_on_station_min, mean and 95 % t interval"
     add_footer(fig, provenance, note)
     return fig
 
