@@ -142,7 +142,7 @@ def add_footer(fig: Figure, provenance: Provenance, note: str = "", reserve_in: 
     Keeps the axes clear of it and of ``reserve_in`` inches above it; returns the figure
     fraction where the footer ends, for a legend placed above it.
     """
-    width_chars = int(fig.get_size_inches()[0] * 24)  # about 24 characters of 6.5 pt text per inch
+    width_chars = int(fig.get_size_inches()[0] * 19)  # about 19 characters of 6.5 pt text per inch
     text = "\n".join([provenance.line(), *textwrap.wrap(note, width_chars)])
     height_in = fig.get_size_inches()[1]
     footer = (0.06 + 0.12 * (text.count("\n") + 1)) / height_in

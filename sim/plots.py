@@ -171,7 +171,8 @@ def tradeoff_figure(run: RunData, provenance: Provenance) -> Figure:
     level = run.levels[0]
     fig = new_figure()
     fig.suptitle(
-        f"Trade-off: {level} encounters against what deconfliction costs (per day, 95 % CI)", fontweight="bold"
+        f"Trade-off: {level} encounters against what deconfliction costs (per day, 95 % CI; lower left is better)",
+        fontweight="bold",
     )
     axes = fig.subplots(1, 2, sharey=True)
     costs = (
@@ -204,11 +205,11 @@ def tradeoff_figure(run: RunData, provenance: Provenance) -> Figure:
                 label=policy,
             )
         ax.set_xlabel(xlabel)
-        ax.set_xlim(left=min(0.0, ax.get_xlim()[0]))
-        ax.set_ylim(bottom=min(0.0, ax.get_ylim()[0]))
+        # counts and minutes cannot be negative: intervals reaching below zero are cut at the axis
+        ax.set_xlim(left=-0.02 * ax.get_xlim()[1])
+        ax.set_ylim(bottom=-0.02 * ax.get_ylim()[1])
         ax.grid(color="#dddddd", linewidth=0.6)
         ax.set_axisbelow(True)
-        ax.text(0.01, 0.01, "↙ better", transform=ax.transAxes, fontsize=8, color="#555555")
     axes[0].set_ylabel(f"{level} encounters per day")
     axes[1].legend(title="policy", fontsize=8, title_fontsize=8, loc="upper right", frameon=False)
     cols = " + ".join(f"<side>_{m}" for m in COST_MINUTES)
