@@ -259,7 +259,9 @@ def timeline_figure(run: RunData, provenance: Provenance) -> Figure:
         ax_air.set_title(
             f"both sides' aircraft airborne ({run.reference}; other policies fly nearly the same)", fontsize=10
         )
-        ax_air.legend(title="side", fontsize=8, title_fontsize=8, frameon=False, loc="upper left")
+        ax_air.legend(
+            title="side", fontsize=8, title_fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0)
+        )
         ax_air.grid(color="#eeeeee", linewidth=0.6)
         note = "airborne: airborne.csv (reference policy)"
     else:
@@ -275,7 +277,7 @@ def timeline_figure(run: RunData, provenance: Provenance) -> Figure:
     ax_enc.set_ylim(bottom=0)
     ax_enc.grid(color="#eeeeee", linewidth=0.6)
     ax_enc.legend(
-        title="policy", fontsize=8, title_fontsize=8, frameon=False, loc="upper left", ncols=min(3, len(run.policies))
+        title="policy", fontsize=8, title_fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0)
     )
     lo, hi = 0, 24
     if run.horizon_h < 24 and active.any():  # a short scenario: show only the hours it covers
