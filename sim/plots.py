@@ -80,7 +80,7 @@ def encounter_rates_figure(run: RunData, provenance: Provenance) -> Figure:
         for i, policy in enumerate(run.policies):
             s = run.stat(policy, metric)
             mean, low, high = (v * run.per_day for v in (s.mean, s.ci_low, s.ci_high))
-            ax.barh(i, mean, color=styles[policy].color, height=0.65, alpha=0.85)
+            ax.barh(i, mean, color=styles[policy].color, height=0.65, alpha=0.55)
             if not math.isnan(low):
                 ax.errorbar(mean, i, xerr=[[mean - low], [high - mean]], color="#222222", capsize=3, lw=1)
             top = max(top, high if not math.isnan(high) else mean)
