@@ -30,6 +30,8 @@ __all__ = [
     "haversine_m",
     "load_outlines",
     "load_sectors",
+    "portable_path",
+    "resolve_portable",
 ]
 
 EARTH_RADIUS_M = 6_371_008.8
@@ -451,6 +453,23 @@ def load_outlines(path: str | Path, *, name_property: str = "name") -> list[tupl
 
 
 _DATA_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "data"
+
+
+def portable_path(path: str | Path) -> str:
+    """``path`` relative to the project folder when it lies inside it (so that manifests and
+    committed results do not name one machine's folders), else absolute."""
+    resolved = Path(path).resolve()
+    root = _DATA_DIR.parent.parent
+    try:
+        return resolved.relative_to(root).as_posix()
+    except ValueError:
+        return str(resolved)
+
+
+def resolve_portable(path: str) -> Path:
+    """Undo :func:`portable_path`: a relative path is taken from the project folder."""
+    p = Path(path)
+    return p if p.is_absolute() else _DATA_DIR.parent.parent / p
 
 
 def default_sectors_path() -> Path:

@@ -23,7 +23,8 @@ from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
 from matplotlib.patheffects import withStroke
 
-from sim.geo import default_outlines_path, default_sectors_path, haversine_m, load_outlines
+from sim.errors import InputError
+from sim.geo import default_outlines_path, default_sectors_path, haversine_m, load_outlines, resolve_portable
 from sim.plot_data import RunData
 from sim.plot_style import Provenance, add_footer, new_figure, policy_styles, side_styles
 
@@ -41,9 +42,17 @@ Rings = list[np.ndarray]
 def sectors_path(run: RunData) -> Path:
     """The sector GeoJSON the run used: the manifest's ``sectors_file`` if it exists, else the default."""
     recorded = run.manifest.get("sectors_file")
-    if isinstance(recorded, str) and Path(recorded).is_file():
-        return Path(recorded)
-    return default_sectors_path()
+    if not isinstance(recorded, str):
+        return default_sectors_path()
+    path = resolve_portable(recorded)
+    if path.is_file():
+        return path
+    if path.name == default_sectors_path().name:
+        return default_sectors_path()
+    raise InputError(
+        f"sectors_file: the run's sector file {recorded!r} is not here; the map needs it",
+        path=str(run.path / "manifest.json"),
+    )
 
 
 def _rings_path(rings: Rings) -> MplPath:

@@ -15,6 +15,7 @@ from typing import Any
 from sim import __version__
 from sim.executors import execute
 from sim.experiment import ChunkResult, Job
+from sim.geo import portable_path
 from sim.progress import Progress
 from sim.results import environment_versions, git_revision, utc_now
 from sim.rundir import RunDir
@@ -107,9 +108,9 @@ def run_manifest(job: Job, run: RunDir, session: dict[str, Any], extra: dict[str
         "version": __version__,
         "git_revision": git_revision(),
         "command": [Path(sys.argv[0]).name, *sys.argv[1:]],
-        "scenario_file": str(job.loaded.path),
+        "scenario_file": portable_path(job.loaded.path),
         "scenario_sha256": job.loaded.sha256,
-        "sectors_file": job.loaded.sectors.source,
+        "sectors_file": portable_path(job.loaded.sectors.source),
         "seed": job.seed,
         "replications": run.plan.replications,
         "policies": list(job.policies),

@@ -21,6 +21,7 @@ from sim import __version__
 from sim.compare import SUMMARY_COLUMNS
 from sim.errors import InputError
 from sim.experiment import Job, default_chunk_size
+from sim.geo import portable_path
 from sim.report import summary_table
 from sim.results import (
     atomic_write_text,
@@ -82,7 +83,7 @@ def run_sweep(
     paths = [p for p, _ in spec.sets]
     name = f"{base.name}-sweep"
     plan = {
-        "scenario_file": str(spec.scenario_path),
+        "scenario_file": portable_path(spec.scenario_path),
         "paths": paths,
         "values": [list(pt.values) for pt in points],
         "replications": reps_of[0] if len(set(reps_of)) == 1 else reps_of,
@@ -162,7 +163,7 @@ def run_sweep(
         "version": __version__,
         "git_revision": git_revision(),
         "command": [Path(sys.argv[0]).name, *sys.argv[1:]],
-        "scenario_file": str(spec.scenario_path),
+        "scenario_file": portable_path(spec.scenario_path),
         "paths": paths,
         "points": len(points),
         "replications": plan["replications"],
