@@ -127,7 +127,7 @@ def _sweep_figure(sweep: SweepData, path: str, provenance: Provenance) -> Figure
             names = others if len(groups) <= 2 else [o.rsplit(".", 1)[-1] for o in others]  # narrow panels
             axes[0, col].set_title(", ".join(f"{o} = {v}" for o, v in zip(names, key, strict=True)), fontsize=9)
     handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, title="policy", fontsize=8, title_fontsize=8, frameon=False, loc="outside right upper")
+    fig.legend(handles, labels, title="policy", fontsize=8, title_fontsize=8, frameon=False, loc="outside right center")
     note = f"encounters: sweep_summary.csv metric {metric}, mean and ci95_low-ci95_high × 24 h / horizon"
     if costs:
         note += "; cost: points/<point>/replications.csv, <side>_delay_min + <side>_lost_on_station_min, mean and 95 % t interval"
