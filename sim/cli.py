@@ -329,7 +329,7 @@ def _parser() -> argparse.ArgumentParser:
             "--dask", metavar="ADDRESS", help="run on a Dask cluster (tcp://host:8786) or 'local' (LocalCluster)"
         )
         cmd.add_argument(
-            "--chunk-size", type=int, help="replications per work item (default: about 4 per worker, at most 25)"
+            "--chunk-size", type=int, help="replications per work item (default: about 4 per worker, at most 10)"
         )
         cmd.add_argument(
             "--resume", action="store_true", help="finish an interrupted run (in --out, or the newest one)"
