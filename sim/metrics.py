@@ -33,25 +33,7 @@ SIDE_METRICS: tuple[tuple[str, str], ...] = (
     ("flight_h", "airborne hours, summed"),
 )
 
-ENCOUNTER_COLUMNS = (
-    "policy",
-    "replication",
-    "level",
-    "flight_a",
-    "side_a",
-    "flight_b",
-    "side_b",
-    "t_start",
-    "t_end",
-    "t_cpa",
-    "h_min_m",
-    "dz_at_cpa_m",
-    "x_cpa_m",
-    "y_cpa_m",
-    "lat_cpa",
-    "lon_cpa",
-    "sector",
-)
+ENCOUNTER_COLUMNS = ("policy", "replication", "level", *Encounters.COLUMNS, "lat_cpa", "lon_cpa", "sector")
 
 
 def row_columns(side_names: Sequence[str], level_names: Sequence[str]) -> list[str]:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,3 +70,22 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
         return CliResult(code, captured.out, captured.err)
 
     return run
+
+
+@contextlib.contextmanager
+def stop_after_first_chunk(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Within this block, a run raises ``KeyboardInterrupt`` (as Ctrl-C does) right after saving its first chunk."""
+    import sim.runner
+
+    real = sim.runner.execute
+
+    def execute(jobs, chunks, on_result, **kwargs):  # type: ignore[no-untyped-def]
+        def first_then_stop(result):  # type: ignore[no-untyped-def]
+            on_result(result)
+            raise KeyboardInterrupt
+
+        return real(jobs, chunks, first_then_stop, **kwargs)
+
+    with monkeypatch.context() as m:
+        m.setattr(sim.runner, "execute", execute)
+        yield

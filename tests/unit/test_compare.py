@@ -20,7 +20,7 @@ import pytest
 from scipy.stats import t as student_t
 
 from sim.cli import main
-from tests.conftest import REPO, CliResult
+from tests.conftest import REPO, CliResult, stop_after_first_chunk
 
 SMALL = REPO / "scenarios" / "corridor-small.yaml"
 REPLICATIONS = 20
@@ -217,20 +217,9 @@ def test_compare_on_something_else_is_an_input_error(
 def test_compare_on_an_unfinished_run_says_to_resume(
     tmp_path: Path, cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sim.runner
-
-    real = sim.runner.execute
-
-    def execute(jobs, chunks, on_result, **kwargs):  # type: ignore[no-untyped-def]
-        def first_then_stop(result):  # type: ignore[no-untyped-def]
-            on_result(result)
-            raise KeyboardInterrupt
-
-        return real(jobs, chunks, first_then_stop, **kwargs)
-
-    monkeypatch.setattr(sim.runner, "execute", execute)
     out = tmp_path / "unfinished"
-    assert cli("run", SMALL, "-n", "4", "--chunk-size", "2", "-j", "1", "-q", "--out", out).code == 130
+    with stop_after_first_chunk(monkeypatch):
+        assert cli("run", SMALL, "-n", "4", "--chunk-size", "2", "-j", "1", "-q", "--out", out).code == 130
     res = cli("compare", out)
     assert res.code == 2
     assert res.err.startswith(f"error: {out}: not a finished results directory"), res.err

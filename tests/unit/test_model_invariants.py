@@ -41,7 +41,7 @@ def test_work_segments_lie_in_the_window_and_do_not_overlap(outcomes) -> None:  
     for _, _, out in outcomes:
         for s in out.sorties:
             segments = s.work_segments
-            for (a, b), (c, _) in zip(segments, segments[1:], strict=False):
+            for (_, b), (c, _) in zip(segments, segments[1:], strict=False):
                 assert b <= c
             for a, b in segments:
                 assert a < b <= s.on_station_end_s

@@ -23,9 +23,8 @@ from pathlib import Path
 
 import pytest
 
-import sim.runner
 from sim.cli import main
-from tests.conftest import REPO, CliResult
+from tests.conftest import REPO, CliResult, stop_after_first_chunk
 
 SMALL = REPO / "scenarios" / "corridor-small.yaml"
 REPLICATIONS = 60  # 20 chunks of 3: long enough to interrupt, short enough for CI
@@ -171,25 +170,10 @@ def test_ctrl_c_to_the_main_process_alone_also_exits_cleanly(
 # --- cheap unfinished runs, made in this process ---------------------------------------------
 
 
-@contextlib.contextmanager
-def _stop_after_first_chunk(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Within this block, a run raises ``KeyboardInterrupt`` (as Ctrl-C does) right after saving its first chunk."""
-    real = sim.runner.execute
-
-    def execute(jobs, chunks, on_result, **kwargs):  # type: ignore[no-untyped-def]
-        def first_then_stop(result):  # type: ignore[no-untyped-def]
-            on_result(result)
-            raise KeyboardInterrupt
-
-        return real(jobs, chunks, first_then_stop, **kwargs)
-
-    with monkeypatch.context() as m:
-        m.setattr(sim.runner, "execute", execute)
-        yield
 
 
 def _unfinished(cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch, *argv: str | Path) -> CliResult:
-    with _stop_after_first_chunk(monkeypatch):
+    with stop_after_first_chunk(monkeypatch):
         res = cli("run", SMALL, "-j", "1", "--chunk-size", "2", "-q", *argv)
     assert res.code == 130, res.err
     assert "--resume" in res.err
@@ -247,7 +231,7 @@ def test_resume_without_out_ignores_an_unfinished_sweep(
     _unfinished(cli, monkeypatch, "-n", "6", "--results-root", root)
     (run_dir,) = root.iterdir()
     os.utime(run_dir, (time.time() - 100, time.time() - 100))
-    with _stop_after_first_chunk(monkeypatch):
+    with stop_after_first_chunk(monkeypatch):
         sweep = cli("sweep", SMALL, "--set", "seed=1,2", "-n", "2", "--results-root", root, "-q", "-j", "1")
     assert sweep.code == 130
     res = cli("run", SMALL, "-n", "6", "--resume", "--results-root", root, "-q", "-j", "1")
@@ -262,7 +246,7 @@ def test_resume_without_out_finds_a_run_whose_name_has_a_space(
     text = SMALL.read_text().replace("name: corridor-small", "name: corridor small")
     scenario.write_text(text.replace("data/two_boxes.geojson", str(SMALL.parent / "data" / "two_boxes.geojson")))
     root = tmp_path / "results"
-    with _stop_after_first_chunk(monkeypatch):
+    with stop_after_first_chunk(monkeypatch):
         assert cli("run", scenario, "-n", "4", "--chunk-size", "2", "-j", "1", "-q", "--results-root", root).code == 130
     res = cli("run", scenario, "-n", "4", "--resume", "--results-root", root, "-q", "-j", "1")
     assert res.code == 0, res.err

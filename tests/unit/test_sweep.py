@@ -6,7 +6,6 @@ with 2 replications per point; the ``--set`` cases use corridor-small.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
 import os
@@ -15,7 +14,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ import pytest
 
 import sim.runner
 from sim.cli import main
-from tests.conftest import REPO, CliResult
+from tests.conftest import REPO, CliResult, stop_after_first_chunk
 
 SMALL = REPO / "scenarios" / "corridor-small.yaml"
 SWEEPS = REPO / "scenarios" / "sweeps"
@@ -225,21 +224,6 @@ def test_a_set_path_through_a_string_says_what_it_found(cli: Callable[..., CliRe
 # --- resume ------------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _stop_after_first_chunk(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Within this block, a run raises ``KeyboardInterrupt`` (as Ctrl-C does) right after saving its first chunk."""
-    real = sim.runner.execute
-
-    def execute(jobs, chunks, on_result, **kwargs):  # type: ignore[no-untyped-def]
-        def first_then_stop(result):  # type: ignore[no-untyped-def]
-            on_result(result)
-            raise KeyboardInterrupt
-
-        return real(jobs, chunks, first_then_stop, **kwargs)
-
-    with monkeypatch.context() as m:
-        m.setattr(sim.runner, "execute", execute)
-        yield
 
 
 SMALL_SWEEP = ["--set", "policies.notice-30.lead_min=10,40", "--policy", "no-notice", "--policy", "notice-30"]
@@ -296,7 +280,7 @@ def test_sweep_resume_with_other_settings_is_refused(
     tmp_path: Path, cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "sweep"
-    with _stop_after_first_chunk(monkeypatch):
+    with stop_after_first_chunk(monkeypatch):
         assert cli("sweep", SMALL, *SMALL_SWEEP, "-n", "4", "--chunk-size", "2", "-j", "1", "-q", "--out", out).code == 130
     res = cli("sweep", SMALL, *SMALL_SWEEP, "-n", "4", "--seed", "99", "--out", out, "--resume", "-q", "-j", "1")
     assert res.code == 2
@@ -308,7 +292,7 @@ def test_the_printed_sweep_resume_command_works(
     tmp_path: Path, cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "sweep"
-    with _stop_after_first_chunk(monkeypatch):
+    with stop_after_first_chunk(monkeypatch):
         res = cli("sweep", SMALL, *SMALL_SWEEP, "-n", "4", "--chunk-size", "2", "-j", "1", "-q", "--out", out)
     assert res.code == 130 and "Traceback" not in res.err
     line = next(ln for ln in res.err.splitlines() if "--resume" in ln)
@@ -323,7 +307,7 @@ def test_sweep_resume_without_out_finds_the_unfinished_sweep_not_a_run(
 ) -> None:
     root = tmp_path / "results"
     sweep_argv = ["sweep", SMALL, *SMALL_SWEEP, "-n", "4", "-j", "1", "-q", "--results-root", root]
-    with _stop_after_first_chunk(monkeypatch):
+    with stop_after_first_chunk(monkeypatch):
         assert cli(*sweep_argv, "--chunk-size", "2").code == 130
         (sweep,) = root.iterdir()
         os.utime(sweep, (time.time() - 100, time.time() - 100))
