@@ -56,9 +56,12 @@ SNAPSHOT_S = 1800.0
 HOUR_STEPS = 3600  # BlueSky's default time step is 1 s
 SIZES = (1000, 4000)
 ROUNDS = {  # (kernel, N) -> rounds; fastest round is reported
-    ("ours", 1000): 5, ("ours", 4000): 3,
-    ("cstatebased", 1000): 5, ("cstatebased", 4000): 3,
-    ("statebased", 1000): 3, ("statebased", 4000): 2,
+    ("ours", 1000): 5,
+    ("ours", 4000): 3,
+    ("cstatebased", 1000): 5,
+    ("cstatebased", 4000): 3,
+    ("statebased", 1000): 3,
+    ("statebased", 4000): 2,
 }
 KERNELS = ("cstatebased", "statebased")
 HAS_COMPILED = hasattr(statebased, "CStateBased") and hasattr(statebased, "cstatebased")
@@ -98,8 +101,11 @@ def snapshot(tracks: Tracks, t_s: float, width_m: float, height_m: float) -> Sim
 def zones(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per-aircraft rpz (m), hpz (m), dtlookahead (s) at BlueSky's defaults."""
     settings = bluesky.settings
-    return (np.full(n, settings.asas_pzr * NM_M), np.full(n, settings.asas_pzh * FT_M),
-            np.full(n, float(settings.asas_dtlookahead)))
+    return (
+        np.full(n, settings.asas_pzr * NM_M),
+        np.full(n, settings.asas_pzh * FT_M),
+        np.full(n, float(settings.asas_dtlookahead)),
+    )
 
 
 def detector(kernel: str) -> Any:
@@ -136,8 +142,9 @@ def test_settings_defaults() -> None:
 @pytest.mark.benchmark(group="bluesky")
 def test_ours_whole_hour(benchmark: Any, case: tuple[int, Tracks, SimpleNamespace]) -> None:
     n, tracks, _ = case
-    los, nmac = benchmark.pedantic(find_encounters_levels, (tracks, [LOS, NMAC]),
-                                   rounds=ROUNDS["ours", n], iterations=1)
+    los, nmac = benchmark.pedantic(
+        find_encounters_levels, (tracks, [LOS, NMAC]), rounds=ROUNDS["ours", n], iterations=1
+    )
     info = {"legs": tracks.n_legs, "los": len(los), "nmac": len(nmac)}
     benchmark.extra_info.update(info)
     INFO["ours", n] = info
@@ -157,8 +164,11 @@ def test_bluesky_one_step(benchmark: Any, kernel: str, case: tuple[int, Tracks, 
     confpairs, lospairs = result[0], result[1]
     side = dict(zip(state.id, state.side.tolist(), strict=True))
     opposing = {frozenset(p) for p in lospairs if side[p[0]] != side[p[1]]}
-    info = {"conflict_pairs": len({frozenset(p) for p in confpairs}),
-            "los_pairs": len({frozenset(p) for p in lospairs}), "los_pairs_opposing": len(opposing)}
+    info = {
+        "conflict_pairs": len({frozenset(p) for p in confpairs}),
+        "los_pairs": len({frozenset(p) for p in lospairs}),
+        "los_pairs_opposing": len(opposing),
+    }
     benchmark.extra_info.update(info)
     INFO[kernel, n] = info
     if (best := fastest(benchmark)) is not None:
@@ -178,8 +188,10 @@ def test_snapshot_matches_ours(kernel: str) -> None:
     los = find_encounters(tracks, *LOS)
     open_now = (los.t_start_s < SNAPSHOT_S) & (los.t_end_s > SNAPSHOT_S)
     ours = {frozenset(p) for p in zip(los.flight_a[open_now].tolist(), los.flight_b[open_now].tolist(), strict=True)}
-    print(f"\n{kernel} N={n} at t={SNAPSHOT_S:.0f} s: {len(theirs)} opposing LoS pairs, ours {len(ours)} open "
-          f"encounters, {len(theirs ^ ours)} differ")
+    print(
+        f"\n{kernel} N={n} at t={SNAPSHOT_S:.0f} s: {len(theirs)} opposing LoS pairs, ours {len(ours)} open "
+        f"encounters, {len(theirs ^ ours)} differ"
+    )
     # Only pairs within metres of the 5 NM boundary could differ (projection and BlueSky's
     # flat-earth distance differ by well under 0.1 %).
     assert ours and len(theirs ^ ours) <= max(1, len(ours) // 20)
@@ -201,7 +213,9 @@ def test_ratio_table() -> None:
     for n, kernel, ours, one, hour, ratio in rows:
         print(f"| {n:,} | {kernel} | {ours * 1e3:.0f} ms | {one * 1e3:.1f} ms | {hour:,.0f} s | {ratio:,.0f}x |")
     for n in SIZES:
-        print(f"N={n:,}: ours {INFO.get(('ours', n))}; "
-              + "; ".join(f"{k} {INFO[k, n]}" for k in KERNELS if (k, n) in INFO))
+        print(
+            f"N={n:,}: ours {INFO.get(('ours', n))}; "
+            + "; ".join(f"{k} {INFO[k, n]}" for k in KERNELS if (k, n) in INFO)
+        )
     compiled = [ratio for _, kernel, *_, ratio in rows if kernel == "cstatebased"]
     assert all(ratio >= 100 for ratio in compiled), compiled

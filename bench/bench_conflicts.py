@@ -48,22 +48,25 @@ def traffic(n_aircraft: int, rng: np.random.Generator, hours: float = 1.0) -> Tr
     duration = rng.uniform(120, 300, (n_aircraft, n_legs))
     t = np.concatenate([np.zeros((n_aircraft, 1)), np.cumsum(duration, axis=1)], axis=1)
     speed = rng.uniform(200, 250, (n_aircraft, 1))
-    heading = (rng.uniform(0, 2 * math.pi, (n_aircraft, 1))
-               + np.cumsum(rng.normal(0, 0.5, (n_aircraft, n_legs)), axis=1))
+    heading = rng.uniform(0, 2 * math.pi, (n_aircraft, 1)) + np.cumsum(rng.normal(0, 0.5, (n_aircraft, n_legs)), axis=1)
     step = speed * duration
-    x = np.concatenate([rng.uniform(0, width_m, (n_aircraft, 1)),
-                        step * np.cos(heading)], axis=1).cumsum(axis=1)
-    y = np.concatenate([rng.uniform(0, height_m, (n_aircraft, 1)),
-                        step * np.sin(heading)], axis=1).cumsum(axis=1)
+    x = np.concatenate([rng.uniform(0, width_m, (n_aircraft, 1)), step * np.cos(heading)], axis=1).cumsum(axis=1)
+    y = np.concatenate([rng.uniform(0, height_m, (n_aircraft, 1)), step * np.sin(heading)], axis=1).cumsum(axis=1)
     fl200, fl400 = 20_000 * FT_M, 40_000 * FT_M
-    z = np.concatenate([rng.uniform(fl200, fl400, (n_aircraft, 1)),
-                        rng.normal(0, 100, (n_aircraft, n_legs))], axis=1).cumsum(axis=1)
+    z = np.concatenate(
+        [rng.uniform(fl200, fl400, (n_aircraft, 1)), rng.normal(0, 100, (n_aircraft, n_legs))], axis=1
+    ).cumsum(axis=1)
     # Keep points up to the first one at or beyond the horizon.
     keep = np.concatenate([np.ones((n_aircraft, 1), bool), t[:, :-1] < horizon_s], axis=1)
     flight = np.broadcast_to(np.arange(n_aircraft)[:, None], t.shape)[keep]
-    return Tracks.from_rows(flight, np.where(flight % 2 == 0, "a", "b"), t[keep],
-                            fold(x[keep], width_m), fold(y[keep], height_m),
-                            fold(z[keep] - fl200, fl400 - fl200) + fl200)
+    return Tracks.from_rows(
+        flight,
+        np.where(flight % 2 == 0, "a", "b"),
+        t[keep],
+        fold(x[keep], width_m),
+        fold(y[keep], height_m),
+        fold(z[keep] - fl200, fl400 - fl200) + fl200,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -91,16 +94,14 @@ def test_1000_aircraft_los_only(benchmark, traffic_1000: Tracks) -> None:  # noq
 
 @pytest.mark.benchmark(group="detection")
 def test_4000_aircraft_los_and_nmac(benchmark, traffic_4000: Tracks) -> None:  # noqa: ANN001
-    los, nmac = benchmark.pedantic(find_encounters_levels, (traffic_4000, [LOS, NMAC]),
-                                   rounds=3, iterations=1)
+    los, nmac = benchmark.pedantic(find_encounters_levels, (traffic_4000, [LOS, NMAC]), rounds=3, iterations=1)
     benchmark.extra_info.update(legs=traffic_4000.n_legs, los=len(los), nmac=len(nmac))
 
 
 @pytest.mark.benchmark(group="detection")
 def test_10000_aircraft_los_and_nmac(benchmark) -> None:  # noqa: ANN001
     tracks = traffic(10_000, np.random.default_rng(10_000))
-    los, nmac = benchmark.pedantic(find_encounters_levels, (tracks, [LOS, NMAC]),
-                                   rounds=1, iterations=1)
+    los, nmac = benchmark.pedantic(find_encounters_levels, (tracks, [LOS, NMAC]), rounds=1, iterations=1)
     benchmark.extra_info.update(legs=tracks.n_legs, los=len(los), nmac=len(nmac))
 
 
@@ -144,8 +145,10 @@ def test_scaling_exponent_and_brute_force_ratio() -> None:
     small = traffic(aircraft_for(SCALING_LEGS[0]), np.random.default_rng(SCALING_LEGS[0]))
     fast = find_encounters(small, *LOS)
     brute = best_time(brute_encounters, small, *LOS, rounds=1)
-    print(f"brute force at {small.n_legs} legs: {brute:.3f} s, "
-          f"{brute / seconds[0]:.0f}x the kernel; {len(fast)} encounters")
+    print(
+        f"brute force at {small.n_legs} legs: {brute:.3f} s, "
+        f"{brute / seconds[0]:.0f}x the kernel; {len(fast)} encounters"
+    )
     assert len(brute_encounters(small, *LOS)) == len(fast)
     assert exponent < 1.3
 

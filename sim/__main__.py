@@ -1,5 +1,5 @@
 """``python -m sim`` runs the ``deconflict`` command."""
 
-from sim.cli import main
+from sim.cli import run
 
-raise SystemExit(main())
+run()

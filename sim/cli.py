@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -401,5 +402,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+def run() -> None:
+    """The console script: ``main()``, then exit; after Ctrl-C, exit at once.
+
+    An interrupted run has already saved what it finished and printed how to resume; exiting
+    with ``os._exit`` then skips interpreter clean-up (joining a process pool's threads),
+    which a late second signal could otherwise turn into a hang or a traceback.
+    """
+    code = main()
+    if code == 130:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
+    raise SystemExit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
+    run()

@@ -67,23 +67,39 @@ def _processes(
         initializer=_init_worker,
         initargs=(jobs, os.getpid()),
     )
+    running: set[Future[ChunkResult]] = set()
     try:
         # keep a bounded number of chunks in flight, so memory stays flat for huge runs
         todo = list(reversed(chunks))
-        running: set[Future[ChunkResult]] = set()
         while todo or running:
             while todo and len(running) < 2 * workers:
                 running.add(pool.submit(_run_in_worker, todo.pop()))
             done, running = wait(running, return_when=FIRST_COMPLETED)
             for fut in done:
                 on_result(fut.result())
+    except KeyboardInterrupt:
+        # Ctrl-C: the workers ignore it and finish the chunk in hand (a second or so); keep
+        # what they finish, then stop. Killing them instead can leave the pool's manager
+        # thread waiting for ever at interpreter exit.
+        try:
+            pool.shutdown(wait=True, cancel_futures=True)
+            for fut in running:
+                if fut.done() and not fut.cancelled() and fut.exception() is None:
+                    on_result(fut.result())
+        except KeyboardInterrupt:  # a second Ctrl-C: do not wait
+            _kill(pool)
+        raise
     except BaseException:
-        procs = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for proc in procs:
-            proc.terminate()
+        _kill(pool)
         raise
     pool.shutdown(wait=True)
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        proc.terminate()
 
 
 def _dask(

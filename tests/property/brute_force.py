@@ -31,8 +31,7 @@ def flights_of(tracks: Tracks) -> list[tuple[str, int, list[tuple[float, float, 
     ]
     for k in range(tracks.n_points):
         f = int(tracks.point_flight[k])
-        flights[f][2].append((float(tracks.t_s[k]), float(tracks.x_m[k]),
-                              float(tracks.y_m[k]), float(tracks.z_m[k])))
+        flights[f][2].append((float(tracks.t_s[k]), float(tracks.x_m[k]), float(tracks.y_m[k]), float(tracks.z_m[k])))
     for _, _, points in flights:
         points.sort()
     return flights
@@ -70,9 +69,10 @@ def leg_pair_piece(pa, qa, pb, qb, horizontal, vertical):
     # Relative position r(u) = r0 + g*u for u in [0, length].
     r0 = [a0[k] - b0[k] for k in range(3)]
     g = [((a1[k] - b1[k]) - r0[k]) / length for k in range(3)]
-    horiz = solve_below(g[0] ** 2 + g[1] ** 2, 2 * (r0[0] * g[0] + r0[1] * g[1]),
-                        r0[0] ** 2 + r0[1] ** 2 - horizontal ** 2)
-    vert = solve_below(g[2] ** 2, 2 * r0[2] * g[2], r0[2] ** 2 - vertical ** 2)
+    horiz = solve_below(
+        g[0] ** 2 + g[1] ** 2, 2 * (r0[0] * g[0] + r0[1] * g[1]), r0[0] ** 2 + r0[1] ** 2 - horizontal**2
+    )
+    vert = solve_below(g[2] ** 2, 2 * r0[2] * g[2], r0[2] ** 2 - vertical**2)
     if horiz is None or vert is None:
         return None
     lo = max(0.0, horiz[0], vert[0])
@@ -83,8 +83,7 @@ def leg_pair_piece(pa, qa, pb, qb, horizontal, vertical):
     # textbook formula can open a spurious interval when the distance sits at the threshold.
     mid = t0 + (lo + hi) / 2
     am, bm = position(pa, qa, mid), position(pb, qb, mid)
-    if not (math.hypot(am[0] - bm[0], am[1] - bm[1]) < horizontal
-            and abs(am[2] - bm[2]) < vertical):
+    if not (math.hypot(am[0] - bm[0], am[1] - bm[1]) < horizontal and abs(am[2] - bm[2]) < vertical):
         return None
     a = g[0] ** 2 + g[1] ** 2
     u = lo if a == 0 else min(max(-(r0[0] * g[0] + r0[1] * g[1]) / a, lo), hi)

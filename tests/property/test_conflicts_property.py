@@ -71,16 +71,21 @@ def track_rows(draw: st.DrawFn) -> Rows:
 
 def as_list(enc: Encounters) -> list[Encounter]:
     """Kernel encounters as reference records."""
-    return [Encounter(str(r["flight_a"]), str(r["flight_b"]), r["t_start"], r["t_end"],
-                      r["t_cpa"], r["h_min_m"]) for r in enc.rows()]
+    return [
+        Encounter(str(r["flight_a"]), str(r["flight_b"]), r["t_start"], r["t_end"], r["t_cpa"], r["h_min_m"])
+        for r in enc.rows()
+    ]
 
 
 def close(e: Encounter, f: Encounter) -> bool:
     """Same flight pair, same interval within TIME_TOL_S, same closest distance."""
-    return (e.flight_a == f.flight_a and e.flight_b == f.flight_b
-            and abs(e.t_start - f.t_start) <= TIME_TOL_S
-            and abs(e.t_end - f.t_end) <= TIME_TOL_S
-            and abs(e.h_min - f.h_min) <= 1e-3)
+    return (
+        e.flight_a == f.flight_a
+        and e.flight_b == f.flight_b
+        and abs(e.t_start - f.t_start) <= TIME_TOL_S
+        and abs(e.t_end - f.t_end) <= TIME_TOL_S
+        and abs(e.h_min - f.h_min) <= 1e-3
+    )
 
 
 def assert_same(got: list[Encounter], want: list[Encounter]) -> None:
@@ -102,8 +107,7 @@ def assert_same(got: list[Encounter], want: list[Encounter]) -> None:
 @given(track_rows())
 def test_matches_brute_force(rows: Rows) -> None:
     tracks = Tracks.from_rows(*rows)
-    assert_same(as_list(find_encounters(tracks, H_M, V_M)),
-                brute_encounters(tracks, H_M, V_M))
+    assert_same(as_list(find_encounters(tracks, H_M, V_M)), brute_encounters(tracks, H_M, V_M))
 
 
 def random_rows(rng: np.random.Generator) -> Rows:
@@ -115,8 +119,7 @@ def random_rows(rng: np.random.Generator) -> Rows:
             times = np.sort(rng.choice(np.arange(0.0, 200.0, 10.0), n, replace=False))
             times += rng.uniform(0, 5, n) * rng.integers(0, 2)
             for t in times:
-                values = (f"{side}{k}", side, float(t), *rng.uniform(-2500, 2500, 2),
-                          float(rng.uniform(-500, 500)))
+                values = (f"{side}{k}", side, float(t), *rng.uniform(-2500, 2500, 2), float(rng.uniform(-500, 500)))
                 for column, value in zip(rows, values, strict=True):
                     column.append(value)
     return rows
@@ -134,16 +137,17 @@ def test_matches_brute_force_seeded_and_not_vacuous() -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(track_rows(), st.integers(-10**5, 10**5), st.integers(-10**5, 10**5),
-       st.integers(-10**4, 10**4))
+@given(track_rows(), st.integers(-(10**5), 10**5), st.integers(-(10**5), 10**5), st.integers(-(10**4), 10**4))
 def test_translation_invariant(rows: Rows, dx: int, dy: int, dz: int) -> None:
     # Shifts are exact on quantized positions, so the moved tracks are the same geometry;
     # otherwise a shift could round a pair sitting exactly at a threshold either way.
     flight, side, t, x, y, z = rows
     x, y, z = quantized(x), quantized(y), quantized(z)
     moved = (flight, side, t, [v + dx for v in x], [v + dy for v in y], [v + dz for v in z])
-    assert_same(as_list(find_encounters(Tracks.from_rows(*moved), H_M, V_M)),
-                as_list(find_encounters(Tracks.from_rows(flight, side, t, x, y, z), H_M, V_M)))
+    assert_same(
+        as_list(find_encounters(Tracks.from_rows(*moved), H_M, V_M)),
+        as_list(find_encounters(Tracks.from_rows(flight, side, t, x, y, z), H_M, V_M)),
+    )
 
 
 @settings(max_examples=100, deadline=None)
@@ -153,8 +157,7 @@ def test_swapping_sides_swaps_a_and_b(rows: Rows) -> None:
     swapped = (flight, ["b" if s == "a" else "a" for s in side], t, x, y, z)
     got = find_encounters(Tracks.from_rows(*swapped), H_M, V_M)
     want = find_encounters(Tracks.from_rows(*rows), H_M, V_M)
-    mirrored = [Encounter(e.flight_b, e.flight_a, e.t_start, e.t_end, e.t_cpa, e.h_min)
-                for e in as_list(want)]
+    mirrored = [Encounter(e.flight_b, e.flight_a, e.t_start, e.t_end, e.t_cpa, e.h_min) for e in as_list(want)]
     assert_same(as_list(got), mirrored)
     if len(got) == len(want) and all(e.t_end - e.t_start > SHORT_S for e in as_list(want)):
         assert sorted(np.round(got.dz_at_cpa_m, 3)) == sorted(np.round(-want.dz_at_cpa_m, 3))
@@ -173,9 +176,10 @@ def test_relabelling_flights_changes_nothing_else(rows: Rows, random) -> None:  
     relabelled = tuple([column[k] for k in order] for column in rows)
     relabelled[0][:] = [rename[f] for f in relabelled[0]]  # type: ignore[index]
     got = find_encounters(Tracks.from_rows(*relabelled), H_M, V_M)  # type: ignore[arg-type]
-    want = [Encounter(rename[e.flight_a], rename[e.flight_b], e.t_start, e.t_end, e.t_cpa,
-                      e.h_min) for e in as_list(find_encounters(Tracks.from_rows(*rows),
-                                                                H_M, V_M))]
+    want = [
+        Encounter(rename[e.flight_a], rename[e.flight_b], e.t_start, e.t_end, e.t_cpa, e.h_min)
+        for e in as_list(find_encounters(Tracks.from_rows(*rows), H_M, V_M))
+    ]
     assert_same(as_list(got), want)
 
 

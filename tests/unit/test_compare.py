@@ -197,9 +197,7 @@ def test_compare_with_an_unknown_reference_is_an_input_error(
 
 
 @pytest.mark.parametrize("kind", ["missing", "empty", "file", "other-files"])
-def test_compare_on_something_else_is_an_input_error(
-    kind: str, tmp_path: Path, cli: Callable[..., CliResult]
-) -> None:
+def test_compare_on_something_else_is_an_input_error(kind: str, tmp_path: Path, cli: Callable[..., CliResult]) -> None:
     target = tmp_path / kind
     if kind == "empty":
         target.mkdir()

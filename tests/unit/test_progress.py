@@ -17,7 +17,9 @@ from sim.progress import Progress
 from tests.conftest import REPO, CliResult
 
 SMALL = REPO / "scenarios" / "corridor-small.yaml"
-LINE = re.compile(r"^(?P<label>.+): (?P<done>\d+)/(?P<total>\d+) \((?P<pct>\d+) %\), (?P<rate>[\d.]+)/s, (?P<left>\S+) s left$")
+LINE = re.compile(
+    r"^(?P<label>.+): (?P<done>\d+)/(?P<total>\d+) \((?P<pct>\d+) %\), (?P<rate>[\d.]+)/s, (?P<left>\S+) s left$"
+)
 
 
 class Clock:

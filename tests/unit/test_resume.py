@@ -170,8 +170,6 @@ def test_ctrl_c_to_the_main_process_alone_also_exits_cleanly(
 # --- cheap unfinished runs, made in this process ---------------------------------------------
 
 
-
-
 def _unfinished(cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch, *argv: str | Path) -> CliResult:
     with stop_after_first_chunk(monkeypatch):
         res = cli("run", SMALL, "-j", "1", "--chunk-size", "2", "-q", *argv)

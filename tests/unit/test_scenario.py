@@ -30,8 +30,12 @@ def test_baseline_loads(loaded: Any) -> None:
     assert len(loaded.sectors.sectors) == 14
     assert len(loaded.sha256) == 64
     kinds = {name: type(p) for name, p in sc.policies.items()}
-    assert kinds == {"no-notice": NoNotice, "one-hour-notice": AdvanceNotice,
-                     "shared-schedule": SharedSchedule, "hotline": Hotline}
+    assert kinds == {
+        "no-notice": NoNotice,
+        "one-hour-notice": AdvanceNotice,
+        "shared-schedule": SharedSchedule,
+        "hotline": Hotline,
+    }
 
 
 @pytest.mark.parametrize("path", sorted((REPO / "scenarios").glob("*.yaml")), ids=lambda p: p.name)
@@ -75,8 +79,7 @@ def test_units_convert_to_si(loaded: Any) -> None:
 def test_defaults_and_tuple_actions(loaded: Any) -> None:
     sc = loaded.scenario
     assert sc.sides["russia"].reaction.actions == ("delay", "retask", "cancel")
-    assert sc.sides["coalition"].reaction.actions == ("altitude", "delay", "retask", "hold",
-                                                      "cancel")
+    assert sc.sides["coalition"].reaction.actions == ("altitude", "delay", "retask", "hold", "cancel")
     assert sc.sides["russia"].fleets["su24m"].sector_weights is None
     assert sc.sides["coalition"].fleets["mq9"].sorties_per_day == 1
 
@@ -112,8 +115,9 @@ PLACES: list[tuple[str, Callable[[dict[str, Any]], dict[str, Any]]]] = [
 
 
 @pytest.mark.parametrize(("prefix", "place"), PLACES, ids=[p[0] or "top" for p in PLACES])
-def test_unknown_keys_are_refused_everywhere(prefix: str, place: Callable[..., dict[str, Any]],
-                                             baseline: dict[str, Any]) -> None:
+def test_unknown_keys_are_refused_everywhere(
+    prefix: str, place: Callable[..., dict[str, Any]], baseline: dict[str, Any]
+) -> None:
     place(baseline)["colour"] = "red"
     with pytest.raises(InputError) as info:
         parse_scenario(baseline, source="x.yaml")
@@ -140,14 +144,12 @@ def test_lines_point_at_list_items(write_yaml: Callable[..., Path]) -> None:
     path = write_yaml(text.replace("vertical_ft: 100}", "vertical_ft: -100}"))
     with pytest.raises(InputError) as info:
         load_scenario(path)
-    assert f"line {line}: levels[1].vertical_ft: Input should be greater than 0; found -100" \
-        in str(info.value)
+    assert f"line {line}: levels[1].vertical_ft: Input should be greater than 0; found -100" in str(info.value)
 
 
 def test_altitude_split_policy(baseline: dict[str, Any], write_yaml: Callable[..., Path]) -> None:
     """The one policy kind the baseline lacks: valid, then pointing at an unknown side."""
-    baseline["policies"]["split"] = {"kind": "altitude_split", "upper": "coalition",
-                                     "boundary_ft": 20000}
+    baseline["policies"]["split"] = {"kind": "altitude_split", "upper": "coalition", "boundary_ft": 20000}
     split = load_scenario(write_yaml(baseline)).scenario.policies["split"]
     assert isinstance(split, AltitudeSplit)
     assert split.altitude_block("coalition", 3000.0, 9000.0)[0] > 20000 * 0.3048
@@ -171,6 +173,10 @@ def test_schema_forbids_extra_keys_and_names_policy_kinds() -> None:
     assert {"from", "to"} <= set(schema["$defs"]["AdvanceNotice"]["properties"])
     policy = schema["properties"]["policies"]["additionalProperties"]
     assert policy["discriminator"]["propertyName"] == "kind"
-    assert set(policy["discriminator"]["mapping"]) == {"none", "advance_notice",
-                                                      "shared_schedule", "hotline",
-                                                      "altitude_split"}
+    assert set(policy["discriminator"]["mapping"]) == {
+        "none",
+        "advance_notice",
+        "shared_schedule",
+        "hotline",
+        "altitude_split",
+    }

@@ -150,8 +150,7 @@ def test_key_line_not_value_line(load: Callable[..., Any]) -> None:
         ("a: !!set {x, y}\n", "YAML tags such as !!set"),
     ],
 )
-def test_refused_documents(text: str, words: str, load: Callable[..., Any], tmp_path: Path
-                           ) -> None:
+def test_refused_documents(text: str, words: str, load: Callable[..., Any], tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         load(text)
     assert str(info.value).startswith(f"{tmp_path / 'doc.yaml'}: ")

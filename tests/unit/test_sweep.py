@@ -160,7 +160,9 @@ def test_two_sets_give_the_cartesian_product_first_path_slowest(tmp_path: Path) 
         scenario = json.loads((sweep / "points" / f"{i:03d}" / "manifest.json").read_text())["scenario"]
         assert tuple(_get(scenario, p) for p in paths) == values
     summary = _rows(sweep / "sweep_summary.csv")
-    assert len(summary) == len(expected) * len(SMALL_POLICIES) * (len(_header(sweep / "points/000/replications.csv")) - 4)
+    assert len(summary) == len(expected) * len(SMALL_POLICIES) * (
+        len(_header(sweep / "points/000/replications.csv")) - 4
+    )
     # red's tempo reaches the simulation: three times the sorties planned
     planned = {int(r[paths[0]]): float(r["mean"]) for r in summary if r["metric"] == "red_sorties_planned"}
     assert planned[90] > 2.5 * planned[30]
@@ -224,8 +226,6 @@ def test_a_set_path_through_a_string_says_what_it_found(cli: Callable[..., CliRe
 # --- resume ------------------------------------------------------------------------------------
 
 
-
-
 SMALL_SWEEP = ["--set", "policies.notice-30.lead_min=10,40", "--policy", "no-notice", "--policy", "notice-30"]
 
 
@@ -263,7 +263,7 @@ def test_sweep_killed_with_sigkill_resumes_to_the_same_tables(tmp_path: Path, sm
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
     deadline = time.monotonic() + 10  # orphaned workers notice within about a second
-    while (left := subprocess.run(["pgrep", "-af", str(out)], capture_output=True, text=True).stdout.strip()):
+    while left := subprocess.run(["pgrep", "-af", str(out)], capture_output=True, text=True).stdout.strip():
         assert time.monotonic() < deadline, f"processes left behind: {left}"
         time.sleep(0.1)
     assert not (out / "manifest.json").exists() and not (out / "sweep_summary.csv").exists()
@@ -281,7 +281,9 @@ def test_sweep_resume_with_other_settings_is_refused(
 ) -> None:
     out = tmp_path / "sweep"
     with stop_after_first_chunk(monkeypatch):
-        assert cli("sweep", SMALL, *SMALL_SWEEP, "-n", "4", "--chunk-size", "2", "-j", "1", "-q", "--out", out).code == 130
+        assert (
+            cli("sweep", SMALL, *SMALL_SWEEP, "-n", "4", "--chunk-size", "2", "-j", "1", "-q", "--out", out).code == 130
+        )
     res = cli("sweep", SMALL, *SMALL_SWEEP, "-n", "4", "--seed", "99", "--out", out, "--resume", "-q", "-j", "1")
     assert res.code == 2
     assert res.err.startswith(f"error: {out}: cannot resume"), res.err
@@ -317,8 +319,6 @@ def test_sweep_resume_without_out_finds_the_unfinished_sweep_not_a_run(
     assert res.code == 0, res.err
     assert (sweep / "sweep_summary.csv").is_file() and not (sweep / ".partial").exists()
     assert (run / ".partial").is_dir()
-
-
 
 
 @pytest.mark.parametrize(

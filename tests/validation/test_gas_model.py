@@ -39,8 +39,9 @@ def mean_relative_speed(v1: float, v2: float) -> float:
 
 def mean_relative_speed_by_quadrature(v1: float, v2: float) -> float:
     """The same mean as an integral over the heading difference theta in [0, pi]."""
-    value, _ = quad(lambda th: math.sqrt(v1 * v1 + v2 * v2 - 2 * v1 * v2 * math.cos(th)),
-                    0.0, math.pi, epsabs=1e-12, epsrel=1e-12)
+    value, _ = quad(
+        lambda th: math.sqrt(v1 * v1 + v2 * v2 - 2 * v1 * v2 * math.cos(th)), 0.0, math.pi, epsabs=1e-12, epsrel=1e-12
+    )
     return value / math.pi
 
 
@@ -60,12 +61,20 @@ def test_published_value() -> None:
 
 @pytest.mark.parametrize("v1, v2", [(1.0, 0.3), (420.0, 70.0), (5.0, 4.9), (0.01, 250.0)])
 def test_ellipe_formula_matches_quadrature(v1: float, v2: float) -> None:
-    assert mean_relative_speed(v1, v2) == pytest.approx(
-        mean_relative_speed_by_quadrature(v1, v2), rel=1e-10)
+    assert mean_relative_speed(v1, v2) == pytest.approx(mean_relative_speed_by_quadrature(v1, v2), rel=1e-10)
 
 
-def torus_tracks(rng: np.random.Generator, n1: int, n2: int, side_m: float, v1: float,
-                 v2: float, horizon_s: float, reach_m: float, band_m: float) -> Tracks:
+def torus_tracks(
+    rng: np.random.Generator,
+    n1: int,
+    n2: int,
+    side_m: float,
+    v1: float,
+    v2: float,
+    horizon_s: float,
+    reach_m: float,
+    band_m: float,
+) -> Tracks:
     """One replicate: ``n1`` unwrapped side-0 flights, periodic images of ``n2`` side-1."""
     pos0 = rng.uniform(0, side_m, (n1, 2))
     head0 = rng.uniform(0, 2 * math.pi, n1)
@@ -78,21 +87,25 @@ def torus_tracks(rng: np.random.Generator, n1: int, n2: int, side_m: float, v1: 
     k_max = math.floor(spread / side_m)
     shifts = np.arange(-k_max, k_max + 1) * side_m
     grid_x, grid_y = np.meshgrid(shifts, shifts, indexing="ij")
-    starts = np.concatenate([pos0, (pos1[:, None, :] + np.stack(
-        [grid_x.ravel(), grid_y.ravel()], axis=1)[None, :, :]).reshape(-1, 2)])
+    starts = np.concatenate(
+        [pos0, (pos1[:, None, :] + np.stack([grid_x.ravel(), grid_y.ravel()], axis=1)[None, :, :]).reshape(-1, 2)]
+    )
     n_images = len(shifts) ** 2
     heading = np.concatenate([head0, np.repeat(head1, n_images)])
     speed = np.concatenate([np.full(n1, v1), np.full(n2 * n_images, v2)])
     height = np.concatenate([z0, np.repeat(z1, n_images)])
-    ends = starts + (speed * horizon_s)[:, None] * np.stack([np.cos(heading),
-                                                            np.sin(heading)], axis=1)
-    names = [f"a{i}" for i in range(n1)] + [
-        f"b{j}@{k}" for j in range(n2) for k in range(n_images)]
+    ends = starts + (speed * horizon_s)[:, None] * np.stack([np.cos(heading), np.sin(heading)], axis=1)
+    names = [f"a{i}" for i in range(n1)] + [f"b{j}@{k}" for j in range(n2) for k in range(n_images)]
     n = len(names)
     return Tracks.from_rows(
-        names * 2, ["a"] * n1 + ["b"] * (n - n1) + ["a"] * n1 + ["b"] * (n - n1),
-        np.r_[np.zeros(n), np.full(n, horizon_s)], np.r_[starts[:, 0], ends[:, 0]],
-        np.r_[starts[:, 1], ends[:, 1]], np.r_[height, height], side_names=("a", "b"))
+        names * 2,
+        ["a"] * n1 + ["b"] * (n - n1) + ["a"] * n1 + ["b"] * (n - n1),
+        np.r_[np.zeros(n), np.full(n, horizon_s)],
+        np.r_[starts[:, 0], ends[:, 0]],
+        np.r_[starts[:, 1], ends[:, 1]],
+        np.r_[height, height],
+        side_names=("a", "b"),
+    )
 
 
 def test_gas_model_entry_rate() -> None:
@@ -110,11 +123,9 @@ def test_gas_model_entry_rate() -> None:
     occupancy = n1 * n2 * math.pi * reach_m**2 / side_m**2
     flat_counts, thin_counts, initial_counts = [], [], []
     for seed in np.random.SeedSequence(6_1970).spawn(replicates):
-        tracks = torus_tracks(np.random.default_rng(seed), n1, n2, side_m, v1, v2,
-                              horizon_s, reach_m, band_m)
+        tracks = torus_tracks(np.random.default_rng(seed), n1, n2, side_m, v1, v2, horizon_s, reach_m, band_m)
         # A vertical threshold above the band makes the first level purely horizontal.
-        flat, thin = find_encounters_levels(tracks, [(reach_m, 2 * band_m),
-                                                     (reach_m, thin_m)])
+        flat, thin = find_encounters_levels(tracks, [(reach_m, 2 * band_m), (reach_m, thin_m)])
         # Entries only: pairs already in conflict at t = 0 do not count.
         flat_counts.append(int(np.count_nonzero(flat.t_start_s > 0)))
         thin_counts.append(int(np.count_nonzero(thin.t_start_s > 0)))
