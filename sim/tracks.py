@@ -260,6 +260,11 @@ def _build(
                 path=source,
             )
 
+    for column, arr in (("flight", flight_arr), ("side", side_arr)):
+        empty = np.flatnonzero(arr == "")
+        if len(empty):
+            raise InputError(f"{where(int(empty[0]))}, column {column}: expected a label, found an empty value", path=source)
+
     sides_present = sorted(set(np.unique(side_arr).tolist()))
     if side_names is None:
         if len(sides_present) != 2:

@@ -189,3 +189,16 @@ def test_no_rows_with_given_sides_is_empty_tracks() -> None:
     assert len(tracks) == 0 and tracks.n_legs == 0 and tracks.n_points == 0
     with pytest.raises(InputError, match="expected exactly two sides, found 0"):
         Tracks.from_rows([], [], [], [], [], [])
+
+
+def test_empty_labels_are_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pytest as _pytest
+
+    from sim.errors import InputError
+    from sim.tracks import read_tracks
+
+    for body, column in (("a,r,0,0,0,0\n,b,0,0,0,0\n", "flight"), ("a,r,0,0,0,0\nb,,0,0,0,0\n", "side")):
+        path = tmp_path / f"{column}.csv"
+        path.write_text("flight,side,t,x,y,z\n" + body)
+        with _pytest.raises(InputError, match=f"line 3, column {column}: expected a label"):
+            read_tracks(path)
