@@ -138,6 +138,7 @@ def read_tracks(path: str | os.PathLike[str], progress: Callable[[int], None] | 
             raise _diagnose(name, header, index) or InputError(str(exc), path=name) from None
     if numbers.shape[0] == 0:
         raise InputError("no data rows after the header; expected at least one point", path=name)
+    _check_field_counts(name, len(header), int(numbers.shape[0]))
     if numbers.shape[0] != labels.shape[0]:
         raise _diagnose(name, header, index) or InputError("inconsistent rows", path=name)
     if progress is not None:
@@ -153,6 +154,39 @@ def read_tracks(path: str | os.PathLike[str], progress: Callable[[int], None] | 
         name,
         _LineLabel(name),
     )
+
+
+def _check_field_counts(name: str, n_fields: int, n_rows: int) -> None:
+    """Refuse a row with more fields than the header (``loadtxt`` ignores the surplus).
+
+    Fast path: the file holds exactly as many commas as a header and ``n_rows`` well-formed
+    rows would. Otherwise commas are counted per line to find the first long one; a file
+    with quoted fields (which may hold commas) is checked row by row with ``csv``.
+    """
+    raw = np.fromfile(name, dtype=np.uint8)
+    quoted = bool(np.any(raw == ord('"')))
+    if not quoted and np.count_nonzero(raw == ord(",")) == (n_fields - 1) * (n_rows + 1):
+        return
+    if quoted:
+        with open(name, encoding="utf-8-sig", newline="") as f:
+            for line_no, row in enumerate(csv.reader(f), start=1):
+                if len(row) > n_fields:
+                    raise InputError(
+                        f"line {line_no}: expected {n_fields} fields as in the header, found {len(row)}", path=name
+                    )
+        return
+    ends = np.flatnonzero(raw == ord("\n"))
+    if len(ends) == 0 or ends[-1] != len(raw) - 1:
+        ends = np.append(ends, len(raw))
+    commas = np.concatenate(([0], np.cumsum(raw == ord(","))))
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    per_line = commas[ends] - commas[starts]
+    too_many = np.flatnonzero(per_line > n_fields - 1)
+    if len(too_many):
+        line = int(too_many[0])
+        raise InputError(
+            f"line {line + 1}: expected {n_fields} fields as in the header, found {int(per_line[line]) + 1}", path=name
+        )
 
 
 def _read_header(name: str) -> list[str]:
@@ -263,7 +297,9 @@ def _build(
     for column, arr in (("flight", flight_arr), ("side", side_arr)):
         empty = np.flatnonzero(arr == "")
         if len(empty):
-            raise InputError(f"{where(int(empty[0]))}, column {column}: expected a label, found an empty value", path=source)
+            raise InputError(
+                f"{where(int(empty[0]))}, column {column}: expected a label, found an empty value", path=source
+            )
 
     sides_present = sorted(set(np.unique(side_arr).tolist()))
     if side_names is None:

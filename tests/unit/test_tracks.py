@@ -202,3 +202,16 @@ def test_empty_labels_are_refused(tmp_path) -> None:  # type: ignore[no-untyped-
         path.write_text("flight,side,t,x,y,z\n" + body)
         with _pytest.raises(InputError, match=f"line 3, column {column}: expected a label"):
             read_tracks(path)
+
+
+def test_a_row_with_more_fields_than_the_header_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pytest as _pytest
+
+    from sim.errors import InputError
+    from sim.tracks import read_tracks
+
+    for name, body in (("plain", "a,r,0,0,0,0\na,r,9,1,1,1,7\n"), ("quoted", '"a",r,0,0,0,0\n"a",r,9,1,1,1,7\n')):
+        path = tmp_path / f"{name}.csv"
+        path.write_text("flight,side,t,x,y,z\n" + body + "b,b,0,0,0,0\n")
+        with _pytest.raises(InputError, match="line 3: expected 6 fields as in the header, found 7"):
+            read_tracks(path)
