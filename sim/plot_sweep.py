@@ -70,7 +70,6 @@ def _draw(
         ax.fill_between(x, lo, hi, color=st.color, alpha=0.15, lw=0)
         ax.plot(x, m, color=st.color, marker=st.marker, ms=5, lw=1.8, label=policy)
     ax.grid(color="#eeeeee", linewidth=0.6)
-    ax.set_ylim(bottom=0.0)  # counts and minutes: an interval reaching below zero is cut at zero
 
 
 def _sweep_figure(sweep: SweepData, path: str, provenance: Provenance) -> Figure:
@@ -111,7 +110,10 @@ def _sweep_figure(sweep: SweepData, path: str, provenance: Provenance) -> Figure
     if costs:
         rows.append((costs, "delay + lost on-station\nminutes per day (both sides)"))
     fig = new_figure(10.0, 3.6 * len(rows) + 1.0)
-    fig.suptitle(f"Sweep of {path}: {level} encounters per day by policy (95 % CI band)", fontweight="bold")
+    title = f"Sweep of {path}: {level} encounters per day by policy (95 % CI band)"
+    if others and len(groups) > 2:
+        title += f"\npanels by {', '.join(others)}"
+    fig.suptitle(title, fontweight="bold")
     axes = fig.subplots(len(rows), len(groups), squeeze=False, sharex=True, sharey="row")
     for col, (key, pts) in enumerate(groups.items()):
         for row, (bands, ylabel) in enumerate(rows):
@@ -124,8 +126,21 @@ def _sweep_figure(sweep: SweepData, path: str, provenance: Provenance) -> Figure
             if ticks:
                 ax.set_xticks(range(len(ticks)), ticks)
         if others:
-            names = others if len(groups) <= 2 else [o.rsplit(".", 1)[-1] for o in others]  # narrow panels
-            axes[0, col].set_title(", ".join(f"{o} = {v}" for o, v in zip(names, key, strict=True)), fontsize=9)
+            if len(groups) <= 2:
+                title = ", ".join(f"{o} = {v}" for o, v in zip(others, key, strict=True))
+            else:  # narrow panels: values only, the paths are named in the figure title
+                title = ", ".join(str(v) for v in key)
+            axes[0, col].set_title(title, fontsize=9)
+    # counts and minutes: cut intervals at zero, once every panel of a shared row is drawn
+    # (setting limits while drawing would freeze the top at the first panel's data)
+    for ax in axes.flat:
+        ax.relim()
+        ax.autoscale_view()
+    for ax in axes[:, 0]:
+        ax.set_ylim(bottom=0.0)
+    if len(groups) > 2:  # narrow panels: the last part of the path (the title has all of it)
+        for ax in axes[-1, :]:
+            ax.set_xlabel(path.rsplit(".", 1)[-1], fontsize=8)
     handles, labels = axes[0, 0].get_legend_handles_labels()
     fig.legend(handles, labels, title="policy", fontsize=8, title_fontsize=8, frameon=False, loc="outside right center")
     note = f"encounters: sweep_summary.csv metric {metric}, mean and ci95_low-ci95_high × 24 h / horizon"

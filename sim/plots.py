@@ -73,7 +73,8 @@ def encounter_rates_figure(run: RunData, provenance: Provenance) -> Figure:
     styles = policy_styles(run.policies)
     fig = new_figure()
     n_rep = run.n_replications(run.reference)
-    fig.suptitle(f"Encounters per day by policy (mean of {n_rep} simulated days, 95 % CI)", fontweight="bold")
+    over = "days" if run.horizon_h == 24 else f"replications of {run.horizon_h:g} h, scaled to a day"
+    fig.suptitle(f"Encounters per day by policy (mean of {n_rep} {over}, 95 % CI)", fontweight="bold")
     for ax, level in zip(_level_axes(fig, len(run.levels)), run.levels, strict=True):
         metric = f"encounters_{level}"
         top = 0.0
@@ -229,9 +230,9 @@ def _hour_counts(run: RunData, policy: str, level: str) -> np.ndarray:
     for r in run.encounters:
         if r["policy"] == policy and r["level"] == level:
             counts[int((float(r["t_cpa"]) % 86400.0) // 3600.0) % 24] += 1
-    # like airborne.csv: each replication is horizon_h / 24 days of a day that repeats, so the
-    # 24 values sum to the per-day rate of the encounter-rate figure
-    days = run.n_replications(policy) * run.horizon_h / 24.0
+    # like airborne.csv: a replication is one simulated day (or horizon_h / 24 days if longer),
+    # so each value is the mean count in that hour of a day
+    days = run.n_replications(policy) * max(1.0, run.horizon_h / 24.0)
     return counts / days if days > 0 else counts
 
 
@@ -289,7 +290,7 @@ def timeline_figure(run: RunData, provenance: Provenance) -> Figure:
         fig,
         provenance,
         f"encounters: encounters.csv, level {level}, t_cpa mod 24 h, counted per hour "
-        f"and divided by replications × horizon / 24 h (simulated days); {note}",
+        f"and divided by simulated days (replications × max(1, horizon / 24 h)); {note}",
     )
     return fig
 

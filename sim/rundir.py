@@ -210,9 +210,9 @@ class RunDir:
         )
         summary = paired_summary(table, plan.policies[0], plan.seed)
         atomic_write_text(staging / "summary.csv", csv_text(SUMMARY_COLUMNS, summary))
-        # folded by hour of day: the profile of a steady state where each day repeats the
-        # simulated one (sorties spilling past midnight count where a next day would see them)
-        days = plan.replications * plan.horizon_h / 24.0
+        # folded by hour of day: a replication is one simulated day (horizon_h / 24 days if
+        # longer); sorties spilling past midnight count where a next day would see them
+        days = plan.replications * max(1.0, plan.horizon_h / 24.0)
         air_rows = [
             {"policy": p, "side": s, "hour": h, "mean_airborne": float(airborne[f"{p}/{s}"][h] / days)}
             for p in plan.policies
