@@ -30,12 +30,27 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     loaded = load_scenario(args.scenario)
     sc = loaded.scenario
-    sides = ", ".join(f"{n} ({len(s.fleets)} fleets, {s.sorties_per_day:g}/day)" for n, s in sc.sides.items())
+    sides = ", ".join(
+        f"{n} ({len(s.fleets)} fleet{'s' if len(s.fleets) != 1 else ''}, {s.sorties_per_day:g} sorties/day)"
+        for n, s in sc.sides.items()
+    )
     print(f"{args.scenario}: ok")
     print(f"  sides: {sides}")
     print(f"  sectors: {len(loaded.sectors.sectors)} from {loaded.sectors.source}")
     print(f"  levels: {', '.join(lv.name for lv in sc.levels)}")
     print(f"  policies: {', '.join(f'{n} ({p.kind})' for n, p in sc.policies.items())}")
+    for name, policy in sc.policies.items():
+        moved = []
+        for side_name, side in sc.sides.items():
+            for fleet_name, fleet in side.fleets.items():
+                low, high = policy.altitude_block(side_name, fleet.floor_m, fleet.ceiling_m)
+                if (low, high) != (fleet.floor_m, fleet.ceiling_m):
+                    moved.append(
+                        f"{side_name}.{fleet_name} {fleet.floor_ft:,.0f}-{fleet.ceiling_ft:,.0f} ft -> "
+                        f"{low / FT_M:,.0f}-{high / FT_M:,.0f} ft"
+                    )
+        if moved:
+            print(f"  {name} moves altitude blocks: " + "; ".join(moved))
     return 0
 
 
@@ -61,9 +76,14 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 def _horizontal_m(args: argparse.Namespace) -> float:
     if (args.horizontal_nm is None) == (args.horizontal_ft is None):
         raise InputError("give exactly one of --horizontal-nm or --horizontal-ft")
-    value = args.horizontal_nm * NM_M if args.horizontal_nm is not None else args.horizontal_ft * FT_M
-    if not (value > 0 and value < float("inf")):
-        raise InputError(f"the horizontal separation must be a number > 0, found {value}")
+    given, option = (
+        (args.horizontal_nm, "--horizontal-nm")
+        if args.horizontal_nm is not None
+        else (args.horizontal_ft, "--horizontal-ft")
+    )
+    if not (given > 0 and given < float("inf")):
+        raise InputError(f"{option} must be a number > 0, found {given}")
+    value = given * NM_M if option == "--horizontal-nm" else given * FT_M
     return float(value)
 
 
@@ -232,7 +252,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
         f"{'s' if session['workers'] != 1 else ''})"
     )
     print_summary(summary, policies, plan.levels, plan.sides, sc.horizon_h)
-    print(f"\nresults: {run.path}/ (manifest.json, replications.csv, encounters.csv, summary.csv, comparison.json)")
+    print(
+        f"\nresults: {run.path}/ (manifest.json, replications.csv, encounters.csv, summary.csv, "
+        "comparison.json, airborne.csv)"
+    )
     if args.plot:
         _plot(run.path, None, "png")
     return 0
@@ -258,6 +281,14 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from sim.results import atomic_write_text, json_text
 
     run_dir = Path(args.results)
+    target = Path(args.json) if args.json else None
+    if target is not None and (target.is_dir() or not target.parent.is_dir()):
+        what = "is a directory" if target.is_dir() else "its directory does not exist"
+        raise InputError(f"--json: {what}; expected a file name", path=str(target))
+    if (run_dir / "points.csv").is_file():
+        raise InputError(
+            "this is a sweep; compare the run of one point, e.g. " + str(run_dir / "points" / "000"), path=str(run_dir)
+        )
     table, manifest = read_replications(run_dir)
     reference = args.reference or table.policies[0]
     summary = paired_summary(table, reference, int(manifest.get("seed", 0)))
@@ -269,11 +300,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     order = [reference] + [p for p in table.policies if p != reference]
     print(f"{run_dir}: {len(table.policies)} policies, reference {reference}")
     print_summary(summary, order, levels, sides, horizon_h)
-    if args.json:
-        target = Path(args.json)
-        if target.is_dir() or not target.parent.is_dir():
-            what = "is a directory" if target.is_dir() else "its directory does not exist"
-            raise InputError(f"--json: {what}; expected a file name", path=str(target))
+    if target is not None:
         atomic_write_text(target, json_text(comparison_json(summary, manifest)))
         print(f"\ncomparison written to {target}")
     return 0

@@ -78,6 +78,7 @@ class _Day:
             for s in sorties:
                 fleet = sc.sides[name].fleets[s.fleet]
                 s.floor_m, s.ceiling_m = policy.altitude_block(name, fleet.floor_m, fleet.ceiling_m)
+                s.altitude_changed = (s.floor_m, s.ceiling_m) != (fleet.floor_m, fleet.ceiling_m)
                 by_sector.setdefault(s.sector, []).append(s)
         # map every sortie's work uniforms in its tasked sector at once (one numpy call per sector)
         for sector_name, group in by_sector.items():

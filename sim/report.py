@@ -11,7 +11,10 @@ COST_METRICS = (
     ("delay_min", "delay min"),
     ("lost_on_station_min", "lost on-station min"),
     ("retasked", "re-tasked"),
+    ("altitude_changed", "new altitude"),
     ("cancelled", "cancelled"),
+    ("aborted", "sent home"),
+    ("unresolved", "unresolved"),
 )
 
 
@@ -104,6 +107,6 @@ def print_summary(
         ref = policies[0]
         print(
             f"\nPaired difference from {ref} (same sorties in each replication), "
-            "mean [95 % CI] (change relative to the reference):"
+            "mean [95 % CI] (change relative to the reference; '-' where its mean is 0):"
         )
         print(paired_table(summary, policies[1:], [(f"encounters_{lv}", f"encounters {lv}") for lv in levels] + cost))

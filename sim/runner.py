@@ -68,7 +68,9 @@ def execute_runs(
     except KeyboardInterrupt:
         progress.close()
         interrupted = {
-            "executor": "interrupted",
+            "executor": "dask" if dask else ("processes" if workers > 1 and len(chunks) > 1 else "in-process"),
+            "workers": workers,
+            "chunk_size": chunk_size,
             "version": __version__,
             "git_revision": git_revision(),
             "started_utc": started,

@@ -410,6 +410,8 @@ def _validation_message(exc: ValidationError, lines: LineMap, data: Any) -> str:
 def parse_scenario(data: Any, *, source: str, lines: LineMap | None = None) -> Scenario:
     """Validate already-parsed YAML ``data`` into a ``Scenario`` or raise ``InputError``."""
     lines = lines or {}
+    if isinstance(data, dict) and set(data) == {"sweep"}:
+        raise InputError("this is a sweep file, not a scenario; run it with `deconflict sweep`", path=source)
     if not isinstance(data, dict):
         kind = "empty" if data is None else type(data).__name__
         raise InputError(f"expected a mapping of scenario fields at the top level, found {kind}", path=source)
