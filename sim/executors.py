@@ -112,14 +112,20 @@ def _dask(
     cluster = None
     try:
         if address == "local":
-            cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-                silence_logs=40,
-            )
+            # Worker processes inherit an ignored SIGINT, so Ctrl-C reaches only this process
+            # (which cancels the work and says how to resume) instead of every worker.
+            previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+            try:
+                cluster = LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                    silence_logs=40,
+                )
+            finally:
+                signal.signal(signal.SIGINT, previous)
             client = Client(cluster)
         else:
             try:
