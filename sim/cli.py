@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from sim import __version__
 from sim.errors import InputError
@@ -112,6 +113,9 @@ def _cmd_detect(args: argparse.Namespace) -> int:
         f"read {tracks.n_points} points: {len(tracks)} flights, {tracks.n_legs} legs, "
         f"sides {', '.join(tracks.side_names)} ({t1 - t0:.2f} s)"
     )
+    single = len(tracks) - len(set(tracks.point_flight[1:][tracks.point_flight[1:] == tracks.point_flight[:-1]]))
+    if single:
+        say(f"note: {single} flight{'s' if single != 1 else ''} with a single point: no legs, so no encounters")
     if tracks.n_legs > 100_000:
         say(f"detecting encounters below {horizontal_m:.0f} m and {args.vertical_ft * FT_M:.0f} m ...")
     found = find_encounters(tracks, horizontal_m, args.vertical_ft * FT_M)
@@ -158,6 +162,18 @@ def _progress_mode(args: argparse.Namespace) -> str:
     return "none" if args.quiet else args.progress
 
 
+def _saved_plan(run_dir: Path) -> dict[str, Any]:
+    """The settings an unfinished run was started with (empty if there is no such run)."""
+    import json
+
+    path = run_dir / ".partial" / "plan.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def _resume_command(args: argparse.Namespace, out: Path) -> str:
     """This command line again, writing into ``out`` with ``--resume`` (shell-quoted)."""
     import shlex
@@ -198,24 +214,24 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 f"the scenario's policies are {', '.join(sc.policies)}",
                 path=str(args.scenario),
             )
-    policies = policies_in_order(loaded, args.policy)
-    replications = args.replications if args.replications is not None else sc.replications
-    if replications < 1:
-        raise InputError(f"--replications must be at least 1, found {replications}")
-    seed = args.seed if args.seed is not None else sc.seed
-    if seed < 0:
-        raise InputError(f"--seed must be >= 0, found {seed}")
-    workers, dask = _executor_args(args)
-    chunk_size = args.chunk_size if args.chunk_size is not None else default_chunk_size(replications, workers)
-    if chunk_size < 1:
-        raise InputError(f"--chunk-size must be at least 1, found {chunk_size}")
     out = Path(args.out) if args.out else None
     root = Path(args.results_root)
+    target = None
+    saved: dict[str, Any] = {}
+    if args.resume:
+        # settings not given again are those the run was started with
+        target = out if out is not None else newest_unfinished(root, sc.name)
+        saved = _saved_plan(target)
+    chosen = args.policy or saved.get("policies")
+    policies = policies_in_order(loaded, chosen)
+    replications = args.replications if args.replications is not None else saved.get("replications", sc.replications)
+    seed = args.seed if args.seed is not None else saved.get("seed", sc.seed)
+    workers, dask = _executor_args(args)
+    chunk_size = args.chunk_size if args.chunk_size is not None else default_chunk_size(replications, workers)
 
     job = Job(key="run", loaded=loaded, policies=policies, seed=seed)
     plan = RunPlan.of(job, replications)
-    if args.resume:
-        target = out if out is not None else newest_unfinished(root, sc.name)
+    if target is not None:
         if (target / "manifest.json").is_file() and not (target / ".partial").is_dir():
             print(f"{target}: already finished; nothing to resume")
             return 0

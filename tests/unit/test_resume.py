@@ -323,3 +323,37 @@ def test_ctrl_c_while_finishing_leaves_only_partial_and_says_how_to_resume(
     assert res.code == 130
     assert "nothing was written" not in res.err and "--resume" in res.err, res.err
     assert sorted(p.name for p in out.iterdir()) == [".partial"]
+
+
+def test_resume_without_repeating_the_settings_uses_those_the_run_started_with(
+    tmp_path: Path, cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "started"
+    with stop_after_first_chunk(monkeypatch):
+        assert (
+            cli(
+                "run",
+                SMALL,
+                "-n",
+                "6",
+                "--seed",
+                "3",
+                "--policy",
+                "shared",
+                "--chunk-size",
+                "2",
+                "-j",
+                "1",
+                "-q",
+                "--out",
+                out,
+            ).code
+            == 130
+        )
+    assert cli("run", SMALL, "--out", out, "--resume", "-j", "1", "-q").code == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert (manifest["replications"], manifest["seed"], manifest["policies"]) == (6, 3, ["shared"])
+    whole = tmp_path / "whole"
+    assert cli("run", SMALL, "-n", "6", "--seed", "3", "--policy", "shared", "-j", "1", "-q", "--out", whole).code == 0
+    for name in ("replications.csv", "encounters.csv", "summary.csv"):
+        assert (out / name).read_bytes() == (whole / name).read_bytes(), name
