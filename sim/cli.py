@@ -152,9 +152,7 @@ def _check_counts(args: argparse.Namespace) -> None:
 def _executor_args(args: argparse.Namespace) -> tuple[int, str | None]:
     from sim.executors import default_workers
 
-    workers = args.workers if args.workers is not None else default_workers()
-    if workers < 1:
-        raise InputError(f"--workers must be at least 1, found {workers}")
+    workers = args.workers if args.workers is not None else default_workers()  # checked by _check_counts
     return workers, args.dask
 
 
@@ -191,8 +189,9 @@ def _resume_command(args: argparse.Namespace, out: Path) -> str:
 
 
 def _interrupted(exc: Exception, resume_cmd: str) -> int:
-    print(f"\ninterrupted: {exc}; finished chunks are kept.\nresume with: {resume_cmd}", file=sys.stderr)
-    return 130
+    from sim.runner import report_interrupt
+
+    return report_interrupt(str(exc), resume_cmd)
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -237,9 +236,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             return 0
         run = RunDir.open_partial(target, plan)
     else:
-        if out is not None and out.exists() and (not out.is_dir() or any(out.iterdir())):
-            raise InputError("output directory exists and is not empty; choose another --out", path=str(out))
-        existed = out is not None and out.exists()
+        existed = out is not None and out.exists()  # new_results_dir refuses it if not empty
         run = RunDir.create(new_results_dir(root, sc.name, out), plan)
     resume_cmd = _resume_command(args, run.path)
     try:

@@ -20,7 +20,7 @@ from sim.progress import Progress
 from sim.results import environment_versions, git_revision, utc_now
 from sim.rundir import RunDir
 
-__all__ = ["Interrupted", "execute_runs", "run_manifest"]
+__all__ = ["Interrupted", "execute_runs", "report_interrupt", "run_manifest"]
 
 
 class Interrupted(Exception):
@@ -30,6 +30,12 @@ class Interrupted(Exception):
         super().__init__(f"{saved} of {total} policy-replications saved")
         self.saved = saved
         self.total = total
+
+
+def report_interrupt(what: str, resume_cmd: str) -> int:
+    """Tell the user what an interrupt kept and how to resume; returns the exit code 130."""
+    print(f"\ninterrupted: {what}; finished chunks are kept.\nresume with: {resume_cmd}", file=sys.stderr)
+    return 130
 
 
 def execute_runs(

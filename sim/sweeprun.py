@@ -34,7 +34,7 @@ from sim.results import (
     utc_now,
 )
 from sim.rundir import PARTIAL, RunDir, RunPlan
-from sim.runner import Interrupted, execute_runs, run_manifest
+from sim.runner import Interrupted, execute_runs, report_interrupt, run_manifest
 from sim.sweep import SweepPoint, SweepSpec
 
 __all__ = ["run_sweep"]
@@ -69,8 +69,6 @@ def run_sweep(
         for pt in points
     ]
     seed_of = [pt.loaded.scenario.seed if seed is None else seed for pt in points]
-    if min(reps_of) < 1:
-        raise InputError(f"--replications must be at least 1, found {min(reps_of)}")
     chosen = policies or spec.policies
     if chosen:
         unknown = [p for p in chosen if p not in base.policies]
@@ -134,8 +132,7 @@ def run_sweep(
             label=f"{name} ({len(points)} points)",
         )
     except Interrupted as exc:
-        print(f"\ninterrupted: {exc}; finished chunks are kept.\nresume with: {resume_cmd}", file=sys.stderr)
-        return 130
+        return report_interrupt(str(exc), resume_cmd)
     except InputError:
         # e.g. an unreachable Dask scheduler: leave no trace of a sweep that never started
         if not resume and not any(run.done_ranges() for _, run in items):
@@ -145,8 +142,7 @@ def run_sweep(
         for job, run in items:
             _finish_point(job, run, points, paths, session)
     except KeyboardInterrupt:
-        print(f"\ninterrupted while assembling the results.\nresume with: {resume_cmd}", file=sys.stderr)
-        return 130
+        return report_interrupt("while assembling the results", resume_cmd)
 
     point_rows = [{"point": pt.index, **dict(zip(paths, pt.values, strict=True))} for pt in points]
     atomic_write_text(sweep_dir / "points.csv", csv_text(["point", *paths], point_rows))
