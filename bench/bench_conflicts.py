@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.conflicts import find_encounters, find_encounters_levels
-from sim.tracks import Tracks, read_tracks
+from sim.detect.encounters import find_encounters, find_encounters_levels
+from sim.detect.tracks import Tracks, read_tracks
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.property.brute_force import brute_encounters  # noqa: E402

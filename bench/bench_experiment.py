@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 import simpy
 
-from sim.experiment import Chunk, Job, run_chunk
-from sim.model import simulate
-from sim.scenario import LoadedScenario, load_scenario
+from sim.experiment.replicate import Chunk, Job, run_chunk
+from sim.model.day import simulate
+from sim.scenario.models import LoadedScenario, load_scenario
 
 REPO = Path(__file__).resolve().parent.parent
 BASELINE = REPO / "scenarios" / "syria-2015-10.yaml"

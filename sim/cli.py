@@ -17,7 +17,7 @@ from typing import Any
 
 from sim import __version__
 from sim.errors import InputError
-from sim.progress import PROGRESS_MODES
+from sim.experiment.progress import PROGRESS_MODES
 from sim.units import FT_M, NM_M
 
 __all__ = ["main"]
@@ -27,7 +27,7 @@ DEFAULT_RESULTS_ROOT = Path("results")
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from sim.scenario import load_scenario
+    from sim.scenario.models import load_scenario
 
     loaded = load_scenario(args.scenario)
     sc = loaded.scenario
@@ -56,11 +56,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from sim.scenario import scenario_json_schema
+    from sim.scenario.models import scenario_json_schema
 
     text = scenario_json_schema()
     if args.output:
-        from sim.results import atomic_write_text
+        from sim.experiment.results import atomic_write_text
 
         target = Path(args.output)
         if target.is_dir():
@@ -91,8 +91,8 @@ def _horizontal_m(args: argparse.Namespace) -> float:
 def _cmd_detect(args: argparse.Namespace) -> int:
     import math
 
-    from sim.conflicts import find_encounters
-    from sim.tracks import read_tracks
+    from sim.detect.encounters import find_encounters
+    from sim.detect.tracks import read_tracks
 
     horizontal_m = _horizontal_m(args)
     if not (math.isfinite(args.vertical_ft) and args.vertical_ft > 0):
@@ -150,7 +150,7 @@ def _check_counts(args: argparse.Namespace) -> None:
 
 
 def _executor_args(args: argparse.Namespace) -> tuple[int, str | None]:
-    from sim.executors import default_workers
+    from sim.experiment.executors import default_workers
 
     workers = args.workers if args.workers is not None else default_workers()  # checked by _check_counts
     return workers, args.dask
@@ -189,18 +189,18 @@ def _resume_command(args: argparse.Namespace, out: Path) -> str:
 
 
 def _interrupted(exc: Exception, resume_cmd: str) -> int:
-    from sim.runner import report_interrupt
+    from sim.experiment.runner import report_interrupt
 
     return report_interrupt(str(exc), resume_cmd)
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from sim.experiment import Job, default_chunk_size, policies_in_order
-    from sim.report import print_summary
-    from sim.results import new_results_dir, newest_unfinished
-    from sim.rundir import RunDir, RunPlan
-    from sim.runner import Interrupted, execute_runs, run_manifest
-    from sim.scenario import load_scenario
+    from sim.experiment.replicate import Job, default_chunk_size, policies_in_order
+    from sim.experiment.report import print_summary
+    from sim.experiment.results import new_results_dir, newest_unfinished
+    from sim.experiment.rundir import RunDir, RunPlan
+    from sim.experiment.runner import Interrupted, execute_runs, run_manifest
+    from sim.scenario.models import load_scenario
 
     _check_counts(args)
     loaded = load_scenario(args.scenario)
@@ -275,7 +275,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _plot(results: Path, out: Path | None, fmt: str) -> list[Path]:
-    from sim.plots import plot_results
+    from sim.plots.figures import plot_results
 
     written = plot_results(results, out, fmt)
     where = out or results / "figures"
@@ -289,9 +289,9 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from sim.compare import comparison_json, paired_summary, read_replications
-    from sim.report import print_summary
-    from sim.results import atomic_write_text, json_text
+    from sim.experiment.compare import comparison_json, paired_summary, read_replications
+    from sim.experiment.report import print_summary
+    from sim.experiment.results import atomic_write_text, json_text
 
     run_dir = Path(args.results)
     target = Path(args.json) if args.json else None
@@ -320,8 +320,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    from sim.sweep import build_points, load_sweep_input
-    from sim.sweeprun import run_sweep
+    from sim.scenario.sweep import build_points, load_sweep_input
+    from sim.experiment.sweeprun import run_sweep
 
     _check_counts(args)
     spec = load_sweep_input(Path(args.scenario), args.set or [])

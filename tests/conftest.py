@@ -75,9 +75,9 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
 @contextlib.contextmanager
 def stop_after_first_chunk(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Within this block, a run raises ``KeyboardInterrupt`` (as Ctrl-C does) right after saving its first chunk."""
-    import sim.runner
+    import sim.experiment.runner
 
-    real = sim.runner.execute
+    real = sim.experiment.runner.execute
 
     def execute(jobs, chunks, on_result, **kwargs):  # type: ignore[no-untyped-def]
         def first_then_stop(result):  # type: ignore[no-untyped-def]
@@ -87,5 +87,5 @@ def stop_after_first_chunk(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         return real(jobs, chunks, first_then_stop, **kwargs)
 
     with monkeypatch.context() as m:
-        m.setattr(sim.runner, "execute", execute)
+        m.setattr(sim.experiment.runner, "execute", execute)
         yield

@@ -1,6 +1,6 @@
 """A plain reference for encounter detection: every opposing flight pair, every leg pair.
 
-Deliberately simple and independent of ``sim.conflicts``: Python floats, the textbook
+Deliberately simple and independent of ``sim.detect.encounters``: Python floats, the textbook
 quadratic formula, no pruning, no vectorisation.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sim.tracks import Tracks
+from sim.detect.tracks import Tracks
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.conflicts import Encounters, find_encounters
-from sim.tracks import Tracks
+from sim.detect.encounters import Encounters, find_encounters
+from sim.detect.tracks import Tracks
 from tests.property.brute_force import Encounter, brute_encounters
 
 H_M = 1000.0

@@ -1,7 +1,7 @@
 """Paired comparison: ``summary.csv`` and ``deconflict compare`` against an independent computation.
 
 The reference numbers are computed here from ``replications.csv`` alone, written out plainly
-with numpy and ``scipy.stats.t`` (not through ``sim.stats`` or ``sim.compare``): each
+with numpy and ``scipy.stats.t`` (not through ``sim.experiment.stats`` or ``sim.experiment.compare``): each
 policy's mean and 95 % Student-t interval, and the replication-by-replication difference
 from the reference policy with its own 95 % t interval.
 """

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import sim.conflicts as conflicts
-from sim.conflicts import Encounters, find_encounters, find_encounters_levels
-from sim.tracks import Tracks
+import sim.detect.encounters as conflicts
+from sim.detect.encounters import Encounters, find_encounters, find_encounters_levels
+from sim.detect.tracks import Tracks
 
 H = 1000.0
 V = 300.0

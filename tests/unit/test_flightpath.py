@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from sim.flightpath import FlightPath
+from sim.model.flightpath import FlightPath
 
 
 def test_fly_to_takes_distance_over_speed() -> None:

@@ -1,4 +1,4 @@
-"""Unit tests for sim.geo: projection accuracy, governorate lookup, loader errors."""
+"""Unit tests for sim.scenario.geometry: projection accuracy, governorate lookup, loader errors."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.errors import InputError
-from sim.geo import (
+from sim.scenario.geometry import (
     LocalProjection,
     Sector,
     default_outlines_path,
@@ -410,16 +410,16 @@ def test_missing_file_raises_input_error(tmp_path):
 def test_all_lists_the_public_api():
     import inspect
 
-    import sim.geo
+    import sim.scenario.geometry
 
     defined_here = {
         name
-        for name, obj in vars(sim.geo).items()
+        for name, obj in vars(sim.scenario.geometry).items()
         if not name.startswith("_")
         and (inspect.isfunction(obj) or inspect.isclass(obj))
-        and obj.__module__ == "sim.geo"
+        and obj.__module__ == "sim.scenario.geometry"
     }
-    assert set(sim.geo.__all__) == defined_here | {"EARTH_RADIUS_M"}
+    assert set(sim.scenario.geometry.__all__) == defined_here | {"EARTH_RADIUS_M"}
 
 
 def test_projection_rejects_polar_origin():

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.model import simulate
-from sim.policies import AltitudeSplit, Hotline
-from sim.scenario import LoadedScenario, load_scenario
+from sim.model.day import simulate
+from sim.scenario.rules import AltitudeSplit, Hotline
+from sim.scenario.models import LoadedScenario, load_scenario
 from sim.units import FT_M, MIN_S
 from tests.conftest import BASELINE
 
@@ -146,7 +146,7 @@ def test_same_inputs_same_outcome(small: LoadedScenario) -> None:
 
 
 def test_replication_streams_are_the_spawned_children() -> None:
-    from sim.model import replication_streams
+    from sim.model.day import replication_streams
 
     for rep in (0, 5, 99):
         child = np.random.SeedSequence(11).spawn(rep + 1)[rep]

@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.model import simulate
-from sim.policies import Hotline
-from sim.scenario import LoadedScenario, load_scenario
-from sim.tasking import draw_tasking
+from sim.model.day import simulate
+from sim.scenario.rules import Hotline
+from sim.scenario.models import LoadedScenario, load_scenario
+from sim.model.tasking import draw_tasking
 from tests.conftest import BASELINE
 
 SMALL = Path(BASELINE).parent / "corridor-small.yaml"

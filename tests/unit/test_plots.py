@@ -15,12 +15,12 @@ from matplotlib.colors import to_hex
 from PIL import Image
 
 from sim.errors import InputError
-from sim.geo import default_sectors_path
-from sim.plot_data import load_run, load_sweep
-from sim.plot_map import map_figure
-from sim.plot_style import OKABE_ITO, Provenance, policy_styles, save_figure
-from sim.plot_sweep import sweep_figures
-from sim.plots import (
+from sim.scenario.geometry import default_sectors_path
+from sim.plots.data import load_run, load_sweep
+from sim.plots.maps import map_figure
+from sim.plots.style import OKABE_ITO, Provenance, policy_styles, save_figure
+from sim.plots.sweep import sweep_figures
+from sim.plots.figures import (
     encounter_rates_figure,
     paired_differences_figure,
     plot_results,

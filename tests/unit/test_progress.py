@@ -12,8 +12,8 @@ from types import SimpleNamespace
 
 import pytest
 
-import sim.progress
-from sim.progress import Progress
+import sim.experiment.progress
+from sim.experiment.progress import Progress
 from tests.conftest import REPO, CliResult
 
 SMALL = REPO / "scenarios" / "corridor-small.yaml"
@@ -23,7 +23,7 @@ LINE = re.compile(
 
 
 class Clock:
-    """A stand-in for ``time`` in ``sim.progress``: ``monotonic()`` returns ``now``."""
+    """A stand-in for ``time`` in ``sim.experiment.progress``: ``monotonic()`` returns ``now``."""
 
     def __init__(self) -> None:
         self.now = 1000.0
@@ -35,7 +35,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     c = Clock()
-    monkeypatch.setattr(sim.progress, "time", SimpleNamespace(monotonic=c.monotonic))
+    monkeypatch.setattr(sim.experiment.progress, "time", SimpleNamespace(monotonic=c.monotonic))
     return c
 
 

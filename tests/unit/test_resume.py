@@ -288,9 +288,9 @@ def test_manifest_of_a_resumed_run_lists_both_sessions(
 @contextlib.contextmanager
 def _ctrl_c_at_manifest(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Within this block, Ctrl-C arrives while a finishing run writes ``manifest.json`` (its last step)."""
-    import sim.rundir
+    import sim.experiment.rundir
 
-    real = sim.rundir.atomic_write_text
+    real = sim.experiment.rundir.atomic_write_text
 
     def write(path: Path, text: str) -> None:
         if path.name == "manifest.json":
@@ -298,7 +298,7 @@ def _ctrl_c_at_manifest(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         real(path, text)
 
     with monkeypatch.context() as m:
-        m.setattr(sim.rundir, "atomic_write_text", write)
+        m.setattr(sim.experiment.rundir, "atomic_write_text", write)
         yield
 
 

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.errors import InputError
-from sim.strict_yaml import load_yaml
+from sim.scenario.strict_yaml import load_yaml
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-import sim.runner
+import sim.experiment.runner
 from sim.cli import main
 from tests.conftest import REPO, CliResult, stop_after_first_chunk
 
@@ -196,7 +196,7 @@ def test_a_bad_set_is_refused_before_anything_runs(
     def no_running(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("the sweep started running")
 
-    monkeypatch.setattr(sim.runner, "execute", no_running)
+    monkeypatch.setattr(sim.experiment.runner, "execute", no_running)
     argv = ["sweep", SMALL, *[a for s in sets for a in ("--set", s)], "-n", "1", "-q"]
     res = cli(*argv, "--out", tmp_path / "out", "--results-root", tmp_path / "root")
     assert res.code == 2, res.err
@@ -334,12 +334,12 @@ def test_sweep_resume_without_out_finds_the_unfinished_sweep_not_a_run(
 def test_bad_sweep_options_are_refused_before_anything_runs(
     options: list[str], tmp_path: Path, cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sim.sweeprun
+    import sim.experiment.sweeprun
 
     def guard(*args: Any, chunk_size: int, **kwargs: Any) -> None:  # never loop forever here
         raise AssertionError(f"the sweep started running (chunk size {chunk_size})")
 
-    monkeypatch.setattr(sim.sweeprun, "execute_runs", guard)
+    monkeypatch.setattr(sim.experiment.sweeprun, "execute_runs", guard)
     res = cli("sweep", SMALL, "--set", "seed=1", "--policy", "no-notice", "-q", "--out", tmp_path / "out", *options)
     assert res.code == 2, res.err
     assert res.err.startswith("error: ") and "at least 1" in res.err, res.err

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from sim.errors import InputError
-from sim.tracks import Tracks, read_tracks
+from sim.detect.tracks import Tracks, read_tracks
 
 HEADER = "flight,side,t,x,y,z\n"
 
@@ -195,7 +195,7 @@ def test_empty_labels_are_refused(tmp_path) -> None:  # type: ignore[no-untyped-
     import pytest as _pytest
 
     from sim.errors import InputError
-    from sim.tracks import read_tracks
+    from sim.detect.tracks import read_tracks
 
     for body, column in (("a,r,0,0,0,0\n,b,0,0,0,0\n", "flight"), ("a,r,0,0,0,0\nb,,0,0,0,0\n", "side")):
         path = tmp_path / f"{column}.csv"
@@ -208,7 +208,7 @@ def test_a_row_with_more_fields_than_the_header_is_refused(tmp_path) -> None:  #
     import pytest as _pytest
 
     from sim.errors import InputError
-    from sim.tracks import read_tracks
+    from sim.detect.tracks import read_tracks
 
     for name, body in (("plain", "a,r,0,0,0,0\na,r,9,1,1,1,7\n"), ("quoted", '"a",r,0,0,0,0\n"a",r,9,1,1,1,7\n')):
         path = tmp_path / f"{name}.csv"

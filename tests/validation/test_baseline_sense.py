@@ -12,9 +12,9 @@ import io
 import numpy as np
 import pytest
 
-from sim.experiment import Chunk, Job, run_chunk
-from sim.scenario import load_scenario
-from sim.stats import mean_ci
+from sim.experiment.replicate import Chunk, Job, run_chunk
+from sim.scenario.models import load_scenario
+from sim.experiment.stats import mean_ci
 from tests.conftest import BASELINE
 
 REPLICATIONS = 60

@@ -22,8 +22,8 @@ import pytest
 from scipy.integrate import quad
 from scipy.special import ellipe
 
-from sim.conflicts import find_encounters_levels
-from sim.tracks import Tracks
+from sim.detect.encounters import find_encounters_levels
+from sim.detect.tracks import Tracks
 
 NM_M = 1852.0
 KT_MS = NM_M / 3600.0

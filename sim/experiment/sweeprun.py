@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from sim import __version__
-from sim.compare import SUMMARY_COLUMNS
+from sim.experiment.compare import SUMMARY_COLUMNS
 from sim.errors import InputError
-from sim.experiment import Job, default_chunk_size
-from sim.geo import portable_path
-from sim.report import summary_table
-from sim.results import (
+from sim.experiment.replicate import Job, default_chunk_size
+from sim.scenario.geometry import portable_path
+from sim.experiment.report import summary_table
+from sim.experiment.results import (
     atomic_write_text,
     csv_text,
     environment_versions,
@@ -33,9 +33,9 @@ from sim.results import (
     newest_unfinished,
     utc_now,
 )
-from sim.rundir import PARTIAL, RunDir, RunPlan
-from sim.runner import Interrupted, execute_runs, report_interrupt, run_manifest
-from sim.sweep import SweepPoint, SweepSpec
+from sim.experiment.rundir import PARTIAL, RunDir, RunPlan
+from sim.experiment.runner import Interrupted, execute_runs, report_interrupt, run_manifest
+from sim.scenario.sweep import SweepPoint, SweepSpec
 
 __all__ = ["run_sweep"]
 
@@ -191,7 +191,7 @@ def run_sweep(
         print(summary_table(rows, list(first.policies), [(f"encounters_{level}", level)]))
     print(f"\nresults: {sweep_dir}/ (points.csv, sweep_summary.csv, points/, manifest.json)")
     if plot:
-        from sim.plots import plot_results
+        from sim.plots.figures import plot_results
 
         written = plot_results(sweep_dir, None, "png")
         print(f"figures: {len(written)} written to {sweep_dir / 'figures'}/")

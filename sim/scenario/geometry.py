@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from sim.errors import InputError
-from sim.triangulate import sample_in_triangles, triangle_points, triangulate
+from sim.scenario.triangulate import sample_in_triangles, triangle_points, triangulate
 
 __all__ = [
     "EARTH_RADIUS_M",
@@ -452,7 +452,7 @@ def load_outlines(path: str | Path, *, name_property: str = "name") -> list[tupl
     return [(name, [ring for part in parts for ring in part]) for name, parts in features]
 
 
-_DATA_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "data"
+_DATA_DIR = Path(__file__).resolve().parent.parent.parent / "scenarios" / "data"
 
 
 def portable_path(path: str | Path) -> str:

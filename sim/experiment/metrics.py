@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from sim.conflicts import Encounters
-from sim.geo import SectorMap
-from sim.model import Outcome
+from sim.detect.encounters import Encounters
+from sim.scenario.geometry import SectorMap
+from sim.model.day import Outcome
 
 __all__ = ["SIDE_METRICS", "encounter_rows", "replication_row", "row_columns", "ENCOUNTER_COLUMNS"]
 

@@ -1,6 +1,6 @@
 """Where chunks run: in this process, in a pool of local processes, or on a Dask cluster.
 
-Every executor runs the same pure function (``sim.experiment.run_chunk``) on the same
+Every executor runs the same pure function (``sim.experiment.replicate.run_chunk``) on the same
 chunks and hands each result to ``on_result`` in this process as it finishes; the results
 layer orders them, so output does not depend on the executor or on completion order.
 """
@@ -17,7 +17,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from typing import Any
 
 from sim.errors import InputError
-from sim.experiment import Chunk, ChunkResult, Job, run_chunk
+from sim.experiment.replicate import Chunk, ChunkResult, Job, run_chunk
 
 __all__ = ["default_workers", "execute"]
 

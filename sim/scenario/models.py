@@ -25,9 +25,9 @@ from pydantic import (
 )
 
 from sim.errors import InputError
-from sim.geo import LocalProjection, SectorMap, default_sectors_path, load_sectors
-from sim.policies import PolicySpec
-from sim.strict_yaml import LineMap, load_yaml
+from sim.scenario.geometry import LocalProjection, SectorMap, default_sectors_path, load_sectors
+from sim.scenario.rules import PolicySpec
+from sim.scenario.strict_yaml import LineMap, load_yaml
 from sim.units import FT_M, KT_MPS, MIN_S, NM_M
 
 __all__ = [

@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from sim import __version__
-from sim.executors import execute
-from sim.experiment import ChunkResult, Job
-from sim.geo import portable_path
-from sim.progress import Progress
-from sim.results import environment_versions, git_revision, utc_now
-from sim.rundir import RunDir
+from sim.experiment.executors import execute
+from sim.experiment.replicate import ChunkResult, Job
+from sim.scenario.geometry import portable_path
+from sim.experiment.progress import Progress
+from sim.experiment.results import environment_versions, git_revision, utc_now
+from sim.experiment.rundir import RunDir
 
 __all__ = ["Interrupted", "execute_runs", "report_interrupt", "run_manifest"]
 
@@ -107,7 +107,7 @@ def execute_runs(
 
 def run_manifest(job: Job, run: RunDir, session: dict[str, Any], extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """The ``manifest.json`` of a finished run: what, how, with which software, when."""
-    from sim.metrics import SIDE_METRICS
+    from sim.experiment.metrics import SIDE_METRICS
 
     sc = job.loaded.scenario
     resumed = [s for s in run.sessions() if s.get("policy_replications_reused")]

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from sim.errors import InputError
-from sim.stats import mean_ci
+from sim.experiment.stats import mean_ci
 
 __all__ = [
     "SUMMARY_COLUMNS",

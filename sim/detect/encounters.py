@@ -39,7 +39,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from sim.tracks import Tracks
+from sim.detect.tracks import Tracks
 
 __all__ = ["Encounters", "find_encounters", "find_encounters_levels"]
 

@@ -57,7 +57,7 @@ class Notice:
 
 
 class PlannedSortie(Protocol):
-    """What a rule may read of a sortie (see ``sim.tasking.Sortie``)."""
+    """What a rule may read of a sortie (see ``sim.model.tasking.Sortie``)."""
 
     id: int
     side: str

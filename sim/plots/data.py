@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from sim.errors import InputError
-from sim.stats import Estimate, mean_ci
+from sim.experiment.stats import Estimate, mean_ci
 
 __all__ = ["RunData", "SummaryRow", "SweepData", "is_sweep_dir", "load_run", "load_sweep"]
 

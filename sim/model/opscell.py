@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import simpy
 
-from sim.geo import SectorMap
-from sim.policies import Notice
-from sim.scenario import Side
-from sim.tasking import Sortie, fleet_sector_weights
+from sim.scenario.geometry import SectorMap
+from sim.scenario.rules import Notice
+from sim.scenario.models import Side
+from sim.model.tasking import Sortie, fleet_sector_weights
 
 if TYPE_CHECKING:
-    from sim.model import _Day
+    from sim.model.day import _Day
 
 __all__ = ["Replanner"]
 

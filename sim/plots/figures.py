@@ -18,10 +18,10 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from sim.errors import InputError
-from sim.plot_data import RunData, SweepData, is_sweep_dir, load_run, load_sweep
-from sim.plot_map import map_figure
-from sim.plot_style import FORMATS, Provenance, add_footer, new_figure, policy_styles, save_figure, side_styles
-from sim.plot_sweep import sweep_figures
+from sim.plots.data import RunData, SweepData, is_sweep_dir, load_run, load_sweep
+from sim.plots.maps import map_figure
+from sim.plots.style import FORMATS, Provenance, add_footer, new_figure, policy_styles, save_figure, side_styles
+from sim.plots.sweep import sweep_figures
 
 __all__ = [
     "COST_MINUTES",
