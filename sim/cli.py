@@ -27,6 +27,7 @@ DEFAULT_RESULTS_ROOT = Path("results")
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from sim.model.rules import rule_for
     from sim.scenario.models import load_scenario
 
     loaded = load_scenario(args.scenario)
@@ -41,10 +42,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     print(f"  levels: {', '.join(lv.name for lv in sc.levels)}")
     print(f"  policies: {', '.join(f'{n} ({p.kind})' for n, p in sc.policies.items())}")
     for name, policy in sc.policies.items():
+        rule = rule_for(policy)
         moved = []
         for side_name, side in sc.sides.items():
             for fleet_name, fleet in side.fleets.items():
-                low, high = policy.altitude_block(side_name, fleet.floor_m, fleet.ceiling_m)
+                low, high = rule.altitude_block(side_name, fleet.floor_m, fleet.ceiling_m)
                 if (low, high) != (fleet.floor_m, fleet.ceiling_m):
                     moved.append(
                         f"{side_name}.{fleet_name} {fleet.floor_ft:,.0f}-{fleet.ceiling_ft:,.0f} ft -> "
@@ -320,8 +322,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    from sim.scenario.sweep import build_points, load_sweep_input
     from sim.experiment.sweeprun import run_sweep
+    from sim.scenario.sweep import build_points, load_sweep_input
 
     _check_counts(args)
     spec = load_sweep_input(Path(args.scenario), args.set or [])
@@ -340,8 +342,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         root=Path(args.results_root),
         resume=args.resume,
         progress_mode=_progress_mode(args),
-        plot=args.plot,
         resume_command=lambda out: _resume_command(args, out),
+        on_finished=(lambda sweep_dir: _plot(sweep_dir, None, "png")) if args.plot else None,
     )
 
 

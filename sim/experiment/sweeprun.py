@@ -18,10 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from sim import __version__
-from sim.experiment.compare import SUMMARY_COLUMNS
 from sim.errors import InputError
+from sim.experiment.compare import SUMMARY_COLUMNS
 from sim.experiment.replicate import Job, default_chunk_size
-from sim.scenario.geometry import portable_path
 from sim.experiment.report import summary_table
 from sim.experiment.results import (
     atomic_write_text,
@@ -35,6 +34,7 @@ from sim.experiment.results import (
 )
 from sim.experiment.rundir import PARTIAL, RunDir, RunPlan
 from sim.experiment.runner import Interrupted, execute_runs, report_interrupt, run_manifest
+from sim.scenario.geometry import portable_path
 from sim.scenario.sweep import SweepPoint, SweepSpec
 
 __all__ = ["run_sweep"]
@@ -58,10 +58,14 @@ def run_sweep(
     root: Path,
     resume: bool,
     progress_mode: str,
-    plot: bool,
     resume_command: Callable[[Path], str],
+    on_finished: Callable[[Path], object] | None = None,
 ) -> int:
-    """Run every point of a validated sweep; returns the exit code."""
+    """Run every point of a validated sweep; returns the exit code.
+
+    ``on_finished(sweep_dir)`` is called once the sweep directory is complete (the command
+    line draws the figures there: this stage does not import the figures).
+    """
     base = points[0].loaded.scenario
     # each point may set its own seed or replications (--set seed=1,2); the command line wins
     reps_of = [
@@ -190,11 +194,8 @@ def run_sweep(
         print(f"\n[{pt.index}] {label}")
         print(summary_table(rows, list(first.policies), [(f"encounters_{level}", level)]))
     print(f"\nresults: {sweep_dir}/ (points.csv, sweep_summary.csv, points/, manifest.json)")
-    if plot:
-        from sim.plots.figures import plot_results
-
-        written = plot_results(sweep_dir, None, "png")
-        print(f"figures: {len(written)} written to {sweep_dir / 'figures'}/")
+    if on_finished is not None:
+        on_finished(sweep_dir)
     return 0
 
 

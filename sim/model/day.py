@@ -19,12 +19,14 @@ from typing import Any
 import numpy as np
 import simpy
 
-from sim.model.flightpath import FlightPath
-from sim.scenario.rules import Notice, PolicySpec
-from sim.model.opscell import Replanner
-from sim.scenario.models import LoadedScenario
-from sim.model.tasking import Sortie, draw_tasking
 from sim.detect.tracks import Tracks
+from sim.model.flightpath import FlightPath
+from sim.model.notices import Notice
+from sim.model.opscell import Replanner
+from sim.model.rules import rule_for
+from sim.model.tasking import Sortie, draw_tasking
+from sim.scenario.models import Fleet, LoadedScenario
+from sim.scenario.rules import PolicySpec
 
 __all__ = ["Outcome", "simulate", "replication_streams"]
 
@@ -52,12 +54,12 @@ def replication_streams(seed: int, replication: int, side_names: Sequence[str]) 
 
 
 class _Day:
-    """One replication in progress; offers the ``PolicyContext`` interface to the rule."""
+    """One replication in progress; offers ``PolicyContext`` to the rule and ``DayView`` to the ops cells."""
 
     def __init__(self, loaded: LoadedScenario, policy: PolicySpec, streams: dict[str, np.random.Generator]) -> None:
         sc = loaded.scenario
         self.loaded = loaded
-        self.policy = policy
+        self.policy = rule_for(policy)
         self.side_names = sc.side_names
         proj = loaded.projection
         self.base_xy: dict[tuple[str, str], tuple[float, float, float]] = {}
@@ -77,7 +79,7 @@ class _Day:
         for name, sorties in tasking.items():
             for s in sorties:
                 fleet = sc.sides[name].fleets[s.fleet]
-                s.floor_m, s.ceiling_m = policy.altitude_block(name, fleet.floor_m, fleet.ceiling_m)
+                s.floor_m, s.ceiling_m = self.policy.altitude_block(name, fleet.floor_m, fleet.ceiling_m)
                 s.altitude_changed = (s.floor_m, s.ceiling_m) != (fleet.floor_m, fleet.ceiling_m)
                 by_sector.setdefault(s.sector, []).append(s)
         # map every sortie's work uniforms in its tasked sector at once (one numpy call per sector)
@@ -126,7 +128,7 @@ class _Day:
         return self.resources[key]
 
     # --- geometry helpers ------------------------------------------------------------------
-    def fleet(self, s: Sortie) -> Any:
+    def fleet(self, s: Sortie) -> Fleet:
         return self.loaded.scenario.sides[s.side].fleets[s.fleet]
 
     def work_plan(self, s: Sortie) -> tuple[np.ndarray, np.ndarray]:

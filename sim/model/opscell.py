@@ -13,20 +13,61 @@ earlier one, and a withdrawal removes it.
 from __future__ import annotations
 
 from collections.abc import Generator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 import simpy
 
-from sim.scenario.geometry import SectorMap
-from sim.scenario.rules import Notice
-from sim.scenario.models import Side
+from sim.model.notices import Notice
+from sim.model.rules import Rule
 from sim.model.tasking import Sortie, fleet_sector_weights
+from sim.scenario.geometry import SectorMap
+from sim.scenario.models import Fleet, Side
 
-if TYPE_CHECKING:
-    from sim.model.day import _Day
+__all__ = ["DayView", "Replanner"]
 
-__all__ = ["Replanner"]
+
+class DayView(Protocol):
+    """What an ops cell may read and change of the day it belongs to (``sim.model.day``)."""
+
+    env: simpy.Environment
+    side_names: tuple[str, str]
+    policy: Rule
+    created: dict[str, list[Sortie]]
+    rolling: set[int]
+
+    def fleet(self, s: Sortie) -> Fleet:
+        """The fleet the sortie flies with."""
+        ...
+
+    def planned_launch_s(self, s: Sortie) -> float:
+        """When the sortie means to take off (s)."""
+        ...
+
+    def repath(self, s: Sortie, hold_s: float = 0.0) -> float:
+        """Re-plan an airborne sortie from where it is now; its new arrival time (s)."""
+        ...
+
+    def abort(self, s: Sortie) -> None:
+        """Send an airborne sortie straight home."""
+        ...
+
+    def wake(self, s: Sortie) -> None:
+        """Make a sleeping sortie process re-read its plan."""
+        ...
+
+    def sorties(self, side: str) -> Sequence[Sortie]:
+        """The side's sorties known to itself now."""
+        ...
+
+    def send(self, receiver: str, notices: Sequence[Notice]) -> None:
+        """Hand a batch of notices to the receiver's ops cell now."""
+        ...
+
+    def resource(self, key: str, capacity: int) -> simpy.Resource:
+        """A SimPy resource of this run, made on first use."""
+        ...
+
 
 _MAX_SHIFTS = 20
 _BEFORE_TAKEOFF = ("planned", "ground")
@@ -36,7 +77,7 @@ _AIRBORNE = ("transit", "station")
 class Replanner:
     """The ops cell of side ``side_name`` (a SimPy resource of ``staff`` officers)."""
 
-    def __init__(self, day: _Day, side_name: str, side: Side, sectors: SectorMap) -> None:
+    def __init__(self, day: DayView, side_name: str, side: Side, sectors: SectorMap) -> None:
         self.day = day
         self.side_name = side_name
         self.side = side

@@ -11,8 +11,9 @@ import pytest
 from pydantic import ValidationError
 
 from sim.errors import InputError
-from sim.scenario.rules import AdvanceNotice, AltitudeSplit, Hotline, NoNotice, SharedSchedule
+from sim.model.rules import rule_for
 from sim.scenario.models import Scenario, load_scenario, parse_scenario, scenario_json_schema
+from sim.scenario.rules import AdvanceNotice, AltitudeSplit, Hotline, NoNotice, SharedSchedule
 from tests.conftest import BASELINE, REPO
 
 
@@ -152,7 +153,7 @@ def test_altitude_split_policy(baseline: dict[str, Any], write_yaml: Callable[..
     baseline["policies"]["split"] = {"kind": "altitude_split", "upper": "coalition", "boundary_ft": 20000}
     split = load_scenario(write_yaml(baseline)).scenario.policies["split"]
     assert isinstance(split, AltitudeSplit)
-    assert split.altitude_block("coalition", 3000.0, 9000.0)[0] > 20000 * 0.3048
+    assert rule_for(split).altitude_block("coalition", 3000.0, 9000.0)[0] > 20000 * 0.3048
     baseline["policies"]["split"]["upper"] = "luftwaffe"
     with pytest.raises(InputError, match=r"policies\.split\.upper: unknown side 'luftwaffe'"):
         load_scenario(write_yaml(baseline))

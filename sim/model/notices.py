@@ -1,0 +1,104 @@
+"""Notices, and what a notification rule may see of a simulated day.
+
+A ``Notice`` is what a receiving side learns of one sortie of the other side. The two
+protocols say what a rule may read of a sortie (``PlannedSortie``) and what the day offers
+it (``PolicyContext``: the clock, each side's sorties, a way to send notices, shared
+resources such as the hotline itself). ``make_notice`` writes the notice a rule sends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import simpy
+
+from sim.scenario.rules import Content
+
+__all__ = ["Notice", "PlannedSortie", "PolicyContext", "is_gone", "make_notice"]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What a receiver learns of one sortie of the other side.
+
+    ``sector`` is None when the notice names no location (keep out of the whole area);
+    ``floor_m``/``ceiling_m`` are None when it gives no altitude. Times in seconds. A
+    later notice about the same sortie replaces this one; ``withdrawn`` says the sortie
+    will not fly (cancelled or sent home).
+    """
+
+    sender: str
+    receiver: str
+    sortie_id: int
+    sector: str | None
+    start_s: float
+    end_s: float
+    floor_m: float | None
+    ceiling_m: float | None
+    sent_s: float
+    withdrawn: bool = False
+
+
+class PlannedSortie(Protocol):
+    """What a rule may read of a sortie (see ``sim.model.tasking.Sortie``)."""
+
+    id: int
+    side: str
+    sector: str
+    t_on_s: float
+    on_station_s: float
+    floor_m: float
+    ceiling_m: float
+    short_notice: bool
+    created_s: float
+    coverage_u: float
+    launched_s: float | None
+    landed_s: float | None
+    cancelled: bool
+    aborted: bool
+
+
+class PolicyContext(Protocol):
+    """What the model offers a rule: the clock, the sorties and a way to send notices."""
+
+    env: simpy.Environment
+    side_names: tuple[str, str]
+
+    def sorties(self, side: str) -> Sequence[PlannedSortie]:
+        """The side's sorties known to itself now (short-notice ones once created)."""
+        ...
+
+    def send(self, receiver: str, notices: Sequence[Notice]) -> None:
+        """Hand a batch of notices to the receiver's ops cell now."""
+        ...
+
+    def resource(self, key: str, capacity: int) -> simpy.Resource:
+        """A SimPy resource of this run, made on first use (e.g. the hotline itself)."""
+        ...
+
+
+def make_notice(sortie: PlannedSortie, receiver: str, content: Content, now_s: float) -> Notice:
+    """The notice that describes ``sortie``'s planned window with the given ``content``.
+
+    A cancelled or aborted sortie gives a withdrawal.
+    """
+    with_alt = content == "sector_altitude"
+    return Notice(
+        sender=sortie.side,
+        receiver=receiver,
+        sortie_id=sortie.id,
+        sector=None if content == "area" else sortie.sector,
+        start_s=sortie.t_on_s,
+        end_s=sortie.t_on_s + sortie.on_station_s,
+        floor_m=sortie.floor_m if with_alt else None,
+        ceiling_m=sortie.ceiling_m if with_alt else None,
+        sent_s=now_s,
+        withdrawn=sortie.cancelled or sortie.aborted,
+    )
+
+
+def is_gone(sortie: PlannedSortie) -> bool:
+    """True once the sortie will not fly any more of its window (cancelled, aborted, landed)."""
+    return sortie.cancelled or sortie.aborted or sortie.landed_s is not None
