@@ -1,7 +1,7 @@
 """The committed reference run of the baseline is what a fresh run gives at its seed.
 
 The reference lives in results/reference/syria-2015-10/ and is regenerated with the
-command in README.md. Only its tables are compared (the manifest holds times and the
+`python scripts/regenerate.py reference`. Only its tables are compared (the manifest holds times and the
 figures the git revision).
 """
 
