@@ -13,7 +13,6 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from sim import __version__
 from sim.errors import InputError
@@ -162,18 +161,6 @@ def _progress_mode(args: argparse.Namespace) -> str:
     return "none" if args.quiet else args.progress
 
 
-def _saved_plan(run_dir: Path) -> dict[str, Any]:
-    """The settings an unfinished run was started with (empty if there is no such run)."""
-    import json
-
-    path = run_dir / ".partial" / "plan.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def _resume_command(args: argparse.Namespace, out: Path) -> str:
     """This command line again, writing into ``out`` with ``--resume`` (shell-quoted)."""
     import shlex
@@ -190,90 +177,28 @@ def _resume_command(args: argparse.Namespace, out: Path) -> str:
     return shlex.join(["deconflict", *tokens, "--out", str(out), "--resume"])
 
 
-def _interrupted(exc: Exception, resume_cmd: str) -> int:
-    from sim.experiment.runner import report_interrupt
-
-    return report_interrupt(str(exc), resume_cmd)
-
-
 def _cmd_run(args: argparse.Namespace) -> int:
-    from sim.experiment.replicate import Job, default_chunk_size, policies_in_order
-    from sim.experiment.report import print_summary
-    from sim.experiment.results import new_results_dir, newest_unfinished
-    from sim.experiment.rundir import RunDir, RunPlan
-    from sim.experiment.runner import Interrupted, execute_runs, run_manifest
+    from sim.experiment.run import run_scenario
     from sim.scenario.models import load_scenario
 
     _check_counts(args)
     loaded = load_scenario(args.scenario)
-    sc = loaded.scenario
-    if args.policy:
-        unknown = [p for p in args.policy if p not in sc.policies]
-        if unknown:
-            raise InputError(
-                f"--policy: unknown policy {', '.join(map(repr, unknown))}; "
-                f"the scenario's policies are {', '.join(sc.policies)}",
-                path=str(args.scenario),
-            )
-    out = Path(args.out) if args.out else None
-    root = Path(args.results_root)
-    target = None
-    saved: dict[str, Any] = {}
-    if args.resume:
-        # settings not given again are those the run was started with
-        target = out if out is not None else newest_unfinished(root, sc.name)
-        saved = _saved_plan(target)
-    chosen = args.policy or saved.get("policies")
-    policies = policies_in_order(loaded, chosen)
-    replications = args.replications if args.replications is not None else saved.get("replications", sc.replications)
-    seed = args.seed if args.seed is not None else saved.get("seed", sc.seed)
     workers, dask = _executor_args(args)
-    chunk_size = args.chunk_size if args.chunk_size is not None else default_chunk_size(replications, workers)
-
-    job = Job(key="run", loaded=loaded, policies=policies, seed=seed)
-    plan = RunPlan.of(job, replications)
-    if target is not None:
-        if (target / "manifest.json").is_file() and not (target / ".partial").is_dir():
-            print(f"{target}: already finished; nothing to resume")
-            return 0
-        run = RunDir.open_partial(target, plan)
-    else:
-        existed = out is not None and out.exists()  # new_results_dir refuses it if not empty
-        run = RunDir.create(new_results_dir(root, sc.name, out), plan)
-    resume_cmd = _resume_command(args, run.path)
-    try:
-        session = execute_runs(
-            [(job, run)],
-            chunk_size=chunk_size,
-            workers=workers,
-            dask=dask,
-            progress_mode=_progress_mode(args),
-            label=f"{sc.name}",
-        )
-    except Interrupted as exc:
-        return _interrupted(exc, resume_cmd)
-    except InputError:
-        # e.g. an unreachable Dask scheduler: leave no trace of a run that never started
-        if not args.resume and not run.done_ranges():
-            run.discard(keep_directory=existed)
-        raise
-    try:
-        summary = run.finish(job.columns, run_manifest(job, run, session))
-    except KeyboardInterrupt:
-        return _interrupted(Exception("while assembling the results"), resume_cmd)
-    print(
-        f"{sc.name}: {replications} replications x {len(policies)} policies, seed {seed}, "
-        f"{session['wall_time_s']:.1f} s ({session['executor']}, {session['workers']} worker"
-        f"{'s' if session['workers'] != 1 else ''})"
+    return run_scenario(
+        loaded,
+        policies=args.policy,
+        replications=args.replications,
+        seed=args.seed,
+        workers=workers,
+        dask=dask,
+        chunk_size=args.chunk_size,
+        out=Path(args.out) if args.out else None,
+        root=Path(args.results_root),
+        resume=args.resume,
+        progress_mode=_progress_mode(args),
+        resume_command=lambda out: _resume_command(args, out),
+        on_finished=(lambda run_dir: _plot(run_dir, None, "png")) if args.plot else None,
     )
-    print_summary(summary, policies, plan.levels, plan.sides, sc.horizon_h)
-    print(
-        f"\nresults: {run.path}/ (manifest.json, replications.csv, encounters.csv, summary.csv, "
-        "comparison.json, airborne.csv)"
-    )
-    if args.plot:
-        _plot(run.path, None, "png")
-    return 0
 
 
 def _plot(results: Path, out: Path | None, fmt: str) -> list[Path]:
