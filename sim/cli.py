@@ -13,11 +13,15 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sim import __version__
 from sim.errors import InputError
 from sim.experiment.progress import PROGRESS_MODES
 from sim.units import FT_M, NM_M
+
+if TYPE_CHECKING:
+    from sim.experiment.runner import Execution
 
 __all__ = ["main"]
 
@@ -150,11 +154,22 @@ def _check_counts(args: argparse.Namespace) -> None:
         raise InputError(f"--seed must be >= 0, found {args.seed}")
 
 
-def _executor_args(args: argparse.Namespace) -> tuple[int, str | None]:
+def _execution(args: argparse.Namespace) -> Execution:
+    """How ``run`` or ``sweep`` executes, from its options (counts checked by ``_check_counts``)."""
     from sim.experiment.executors import default_workers
+    from sim.experiment.runner import Execution
 
-    workers = args.workers if args.workers is not None else default_workers()  # checked by _check_counts
-    return workers, args.dask
+    return Execution(
+        workers=args.workers if args.workers is not None else default_workers(),
+        dask=args.dask,
+        chunk_size=args.chunk_size,
+        out=Path(args.out) if args.out else None,
+        root=Path(args.results_root),
+        resume=args.resume,
+        progress_mode=_progress_mode(args),
+        resume_command=lambda out: _resume_command(args, out),
+        on_finished=(lambda path: _plot(path, None, "png")) if args.plot else None,
+    )
 
 
 def _progress_mode(args: argparse.Namespace) -> str:
@@ -183,21 +198,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     _check_counts(args)
     loaded = load_scenario(args.scenario)
-    workers, dask = _executor_args(args)
     return run_scenario(
-        loaded,
-        policies=args.policy,
-        replications=args.replications,
-        seed=args.seed,
-        workers=workers,
-        dask=dask,
-        chunk_size=args.chunk_size,
-        out=Path(args.out) if args.out else None,
-        root=Path(args.results_root),
-        resume=args.resume,
-        progress_mode=_progress_mode(args),
-        resume_command=lambda out: _resume_command(args, out),
-        on_finished=(lambda run_dir: _plot(run_dir, None, "png")) if args.plot else None,
+        loaded, policies=args.policy, replications=args.replications, seed=args.seed, execution=_execution(args)
     )
 
 
@@ -253,22 +255,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     _check_counts(args)
     spec = load_sweep_input(Path(args.scenario), args.set or [])
     points = build_points(spec)
-    workers, dask = _executor_args(args)
     return run_sweep(
-        spec,
-        points,
-        replications=args.replications,
-        policies=args.policy,
-        seed=args.seed,
-        workers=workers,
-        dask=dask,
-        chunk_size=args.chunk_size,
-        out=Path(args.out) if args.out else None,
-        root=Path(args.results_root),
-        resume=args.resume,
-        progress_mode=_progress_mode(args),
-        resume_command=lambda out: _resume_command(args, out),
-        on_finished=(lambda sweep_dir: _plot(sweep_dir, None, "png")) if args.plot else None,
+        spec, points, replications=args.replications, policies=args.policy, seed=args.seed, execution=_execution(args)
     )
 
 

@@ -10,7 +10,6 @@ directory.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from sim.experiment.replicate import Job, default_chunk_size, policies_in_order
 from sim.experiment.report import print_summary
 from sim.experiment.results import new_results_dir, newest_unfinished
 from sim.experiment.rundir import PARTIAL, RunDir, RunPlan
-from sim.experiment.runner import Interrupted, execute_runs, report_interrupt, run_manifest
+from sim.experiment.runner import Execution, Interrupted, execute_runs, report_interrupt, run_manifest
 from sim.scenario.models import LoadedScenario
 
 __all__ = ["run_scenario", "saved_plan"]
@@ -41,25 +40,15 @@ def run_scenario(
     policies: list[str] | None,
     replications: int | None,
     seed: int | None,
-    workers: int,
-    dask: str | None,
-    chunk_size: int | None,
-    out: Path | None,
-    root: Path,
-    resume: bool,
-    progress_mode: str,
-    resume_command: Callable[[Path], str],
-    on_finished: Callable[[Path], object] | None = None,
+    execution: Execution,
 ) -> int:
     """Run ``loaded`` under ``policies`` (all if None) and print the summary; returns the exit code.
 
-    ``out`` is the run directory (a new one under ``root`` if None); with ``resume`` the
-    unfinished run there (or the newest one of this scenario under ``root``) is finished,
-    and ``replications``, ``seed`` and ``policies`` default to what it was started with.
-    ``resume_command(run_dir)`` is the command line printed on an interrupt;
-    ``on_finished(run_dir)`` is called once the directory is complete (the command line
-    draws the figures there).
+    With ``execution.resume`` the unfinished run in ``execution.out`` (or the newest one of
+    this scenario under ``execution.root``) is finished, and ``replications``, ``seed`` and
+    ``policies`` default to what it was started with.
     """
+    out, root, resume = execution.out, execution.root, execution.resume
     sc = loaded.scenario
     if policies:
         unknown = [p for p in policies if p not in sc.policies]
@@ -77,7 +66,7 @@ def run_scenario(
     order = policies_in_order(loaded, policies or saved.get("policies"))
     n = replications if replications is not None else saved.get("replications", sc.replications)
     seed = seed if seed is not None else saved.get("seed", sc.seed)
-    size = chunk_size if chunk_size is not None else default_chunk_size(n, workers)
+    size = execution.chunk_size if execution.chunk_size is not None else default_chunk_size(n, execution.workers)
 
     job = Job(key="run", loaded=loaded, policies=order, seed=seed)
     plan = RunPlan.of(job, n)
@@ -89,14 +78,14 @@ def run_scenario(
     else:
         existed = out is not None and out.exists()  # new_results_dir refuses it if not empty
         run = RunDir.create(new_results_dir(root, sc.name, out), plan)
-    resume_cmd = resume_command(run.path)
+    resume_cmd = execution.resume_command(run.path)
     try:
         session = execute_runs(
             [(job, run)],
             chunk_size=size,
-            workers=workers,
-            dask=dask,
-            progress_mode=progress_mode,
+            workers=execution.workers,
+            dask=execution.dask,
+            progress_mode=execution.progress_mode,
             label=f"{sc.name}",
         )
     except Interrupted as exc:
@@ -120,6 +109,6 @@ def run_scenario(
         f"\nresults: {run.path}/ (manifest.json, replications.csv, encounters.csv, summary.csv, "
         "comparison.json, airborne.csv)"
     )
-    if on_finished is not None:
-        on_finished(run.path)
+    if execution.on_finished is not None:
+        execution.on_finished(run.path)
     return 0

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,31 @@ from sim.experiment.results import environment_versions, git_revision, utc_now
 from sim.experiment.rundir import RunDir
 from sim.scenario.geometry import portable_path
 
-__all__ = ["Interrupted", "execute_runs", "report_interrupt", "run_manifest"]
+__all__ = ["Execution", "Interrupted", "execute_runs", "report_interrupt", "run_manifest"]
+
+
+@dataclass(frozen=True)
+class Execution:
+    """How and where a run or a sweep executes, shared by ``run_scenario`` and ``run_sweep``.
+
+    ``workers`` processes (1: in this process) or the Dask scheduler at ``dask``;
+    ``chunk_size`` replications per work item (None: the default for the run's size);
+    ``out`` the results directory (None: a new one under ``root``); ``resume`` finishes
+    an interrupted one; ``progress_mode`` is one of ``PROGRESS_MODES``;
+    ``resume_command(dir)`` is the command line printed on an interrupt; and
+    ``on_finished(dir)`` is called once the directory is complete (the command line draws
+    the figures there: the experiment stage does not import the figures).
+    """
+
+    workers: int = 1
+    dask: str | None = None
+    chunk_size: int | None = None
+    out: Path | None = None
+    root: Path = Path("results")
+    resume: bool = False
+    progress_mode: str = "none"
+    resume_command: Callable[[Path], str] = lambda path: f"deconflict ... --out {path} --resume"
+    on_finished: Callable[[Path], object] | None = None
 
 
 class Interrupted(Exception):

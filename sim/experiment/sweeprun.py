@@ -12,7 +12,6 @@ import csv
 import json
 import shutil
 import sys
-from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,7 @@ from sim.experiment.results import (
     utc_now,
 )
 from sim.experiment.rundir import PARTIAL, RunDir, RunPlan
-from sim.experiment.runner import Interrupted, execute_runs, report_interrupt, run_manifest
+from sim.experiment.runner import Execution, Interrupted, execute_runs, report_interrupt, run_manifest
 from sim.scenario.geometry import portable_path
 from sim.scenario.sweep import SweepPoint, SweepSpec
 
@@ -51,21 +50,17 @@ def run_sweep(
     replications: int | None,
     policies: list[str] | None,
     seed: int | None,
-    workers: int,
-    dask: str | None,
-    chunk_size: int | None,
-    out: Path | None,
-    root: Path,
-    resume: bool,
-    progress_mode: str,
-    resume_command: Callable[[Path], str],
-    on_finished: Callable[[Path], object] | None = None,
+    execution: Execution,
 ) -> int:
-    """Run every point of a validated sweep; returns the exit code.
-
-    ``on_finished(sweep_dir)`` is called once the sweep directory is complete (the command
-    line draws the figures there: this stage does not import the figures).
-    """
+    """Run every point of a validated sweep as ``execution`` says; returns the exit code."""
+    workers, dask, chunk_size, out, root, resume = (
+        execution.workers,
+        execution.dask,
+        execution.chunk_size,
+        execution.out,
+        execution.root,
+        execution.resume,
+    )
     base = points[0].loaded.scenario
     # each point may set its own seed or replications (--set seed=1,2); the command line wins
     reps_of = [
@@ -125,14 +120,14 @@ def run_sweep(
                 shutil.rmtree(pdir)  # created but never started (no chunk): start again
             items.append((job, RunDir.create(pdir, run_plan)))
     size = chunk_size if chunk_size is not None else default_chunk_size(max(reps_of), workers)
-    resume_cmd = resume_command(sweep_dir)
+    resume_cmd = execution.resume_command(sweep_dir)
     try:
         session = execute_runs(
             items,
             chunk_size=size,
             workers=workers,
             dask=dask,
-            progress_mode=progress_mode,
+            progress_mode=execution.progress_mode,
             label=f"{name} ({len(points)} points)",
         )
     except Interrupted as exc:
@@ -194,8 +189,8 @@ def run_sweep(
         print(f"\n[{pt.index}] {label}")
         print(summary_table(rows, list(first.policies), [(f"encounters_{level}", level)]))
     print(f"\nresults: {sweep_dir}/ (points.csv, sweep_summary.csv, points/, manifest.json)")
-    if on_finished is not None:
-        on_finished(sweep_dir)
+    if execution.on_finished is not None:
+        execution.on_finished(sweep_dir)
     return 0
 
 
