@@ -320,8 +320,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    from sim.scenario.sweep import build_points, load_sweep_input
     from sim.experiment.sweeprun import run_sweep
+    from sim.scenario.sweep import build_points, load_sweep_input
 
     _check_counts(args)
     spec = load_sweep_input(Path(args.scenario), args.set or [])

@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 
 from sim.detect.encounters import Encounters
-from sim.scenario.geometry import SectorMap
 from sim.model.day import Outcome
+from sim.scenario.geometry import SectorMap
 
 __all__ = ["SIDE_METRICS", "encounter_rows", "replication_row", "row_columns", "ENCOUNTER_COLUMNS"]
 

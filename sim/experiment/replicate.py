@@ -16,8 +16,8 @@ import numpy as np
 
 from sim.detect.encounters import find_encounters_levels
 from sim.experiment.metrics import ENCOUNTER_COLUMNS, encounter_rows, replication_row, row_columns
-from sim.model.day import Outcome, simulate
 from sim.experiment.results import csv_text
+from sim.model.day import Outcome, simulate
 from sim.scenario.models import LoadedScenario
 
 __all__ = ["Chunk", "ChunkResult", "Job", "airborne_by_hour", "chunk_ranges", "run_chunk"]

@@ -23,10 +23,10 @@ from typing import Any
 
 import numpy as np
 
-from sim.experiment.compare import SUMMARY_COLUMNS, ReplicationTable, comparison_json, paired_summary
 from sim.errors import InputError
-from sim.experiment.replicate import Chunk, ChunkResult, Job
+from sim.experiment.compare import SUMMARY_COLUMNS, ReplicationTable, comparison_json, paired_summary
 from sim.experiment.metrics import ENCOUNTER_COLUMNS
+from sim.experiment.replicate import Chunk, ChunkResult, Job
 from sim.experiment.results import atomic_write_text, csv_text, json_text, utc_now
 
 __all__ = ["PARTIAL", "RunDir", "RunPlan"]

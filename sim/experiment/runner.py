@@ -14,11 +14,11 @@ from typing import Any
 
 from sim import __version__
 from sim.experiment.executors import execute
-from sim.experiment.replicate import ChunkResult, Job
-from sim.scenario.geometry import portable_path
 from sim.experiment.progress import Progress
+from sim.experiment.replicate import ChunkResult, Job
 from sim.experiment.results import environment_versions, git_revision, utc_now
 from sim.experiment.rundir import RunDir
+from sim.scenario.geometry import portable_path
 
 __all__ = ["Interrupted", "execute_runs", "report_interrupt", "run_manifest"]
 

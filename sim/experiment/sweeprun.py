@@ -18,10 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from sim import __version__
-from sim.experiment.compare import SUMMARY_COLUMNS
 from sim.errors import InputError
+from sim.experiment.compare import SUMMARY_COLUMNS
 from sim.experiment.replicate import Job, default_chunk_size
-from sim.scenario.geometry import portable_path
 from sim.experiment.report import summary_table
 from sim.experiment.results import (
     atomic_write_text,
@@ -35,6 +34,7 @@ from sim.experiment.results import (
 )
 from sim.experiment.rundir import PARTIAL, RunDir, RunPlan
 from sim.experiment.runner import Interrupted, execute_runs, report_interrupt, run_manifest
+from sim.scenario.geometry import portable_path
 from sim.scenario.sweep import SweepPoint, SweepSpec
 
 __all__ = ["run_sweep"]

@@ -19,12 +19,12 @@ from typing import Any
 import numpy as np
 import simpy
 
-from sim.model.flightpath import FlightPath
-from sim.scenario.rules import Notice, PolicySpec
-from sim.model.opscell import Replanner
-from sim.scenario.models import LoadedScenario
-from sim.model.tasking import Sortie, draw_tasking
 from sim.detect.tracks import Tracks
+from sim.model.flightpath import FlightPath
+from sim.model.opscell import Replanner
+from sim.model.tasking import Sortie, draw_tasking
+from sim.scenario.models import LoadedScenario
+from sim.scenario.rules import Notice, PolicySpec
 
 __all__ = ["Outcome", "simulate", "replication_streams"]
 

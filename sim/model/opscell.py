@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import simpy
 
-from sim.scenario.geometry import SectorMap
-from sim.scenario.rules import Notice
-from sim.scenario.models import Side
 from sim.model.tasking import Sortie, fleet_sector_weights
+from sim.scenario.geometry import SectorMap
+from sim.scenario.models import Side
+from sim.scenario.rules import Notice
 
 if TYPE_CHECKING:
     from sim.model.day import _Day

@@ -24,9 +24,15 @@ from matplotlib.path import Path as MplPath
 from matplotlib.patheffects import withStroke
 
 from sim.errors import InputError
-from sim.scenario.geometry import default_outlines_path, default_sectors_path, haversine_m, load_outlines, resolve_portable
 from sim.plots.data import RunData
 from sim.plots.style import Provenance, add_footer, new_figure, policy_styles, side_styles
+from sim.scenario.geometry import (
+    default_outlines_path,
+    default_sectors_path,
+    haversine_m,
+    load_outlines,
+    resolve_portable,
+)
 
 __all__ = ["map_extent", "map_figure", "sectors_path"]
 

@@ -16,9 +16,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from sim.errors import InputError
+from sim.experiment.stats import mean_ci
 from sim.plots.data import SweepData
 from sim.plots.style import Provenance, add_footer, new_figure, policy_styles, safe_name
-from sim.experiment.stats import mean_ci
 
 __all__ = ["sweep_figures"]
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from sim.model.day import simulate
-from sim.scenario.rules import Hotline
-from sim.scenario.models import LoadedScenario, load_scenario
 from sim.model.tasking import draw_tasking
+from sim.scenario.models import LoadedScenario, load_scenario
+from sim.scenario.rules import Hotline
 from tests.conftest import BASELINE
 
 SMALL = Path(BASELINE).parent / "corridor-small.yaml"

@@ -15,11 +15,7 @@ from matplotlib.colors import to_hex
 from PIL import Image
 
 from sim.errors import InputError
-from sim.scenario.geometry import default_sectors_path
 from sim.plots.data import load_run, load_sweep
-from sim.plots.maps import map_figure
-from sim.plots.style import OKABE_ITO, Provenance, policy_styles, save_figure
-from sim.plots.sweep import sweep_figures
 from sim.plots.figures import (
     encounter_rates_figure,
     paired_differences_figure,
@@ -27,6 +23,10 @@ from sim.plots.figures import (
     timeline_figure,
     tradeoff_figure,
 )
+from sim.plots.maps import map_figure
+from sim.plots.style import OKABE_ITO, Provenance, policy_styles, save_figure
+from sim.plots.sweep import sweep_figures
+from sim.scenario.geometry import default_sectors_path
 
 REPO = Path(__file__).resolve().parents[2]
 POLICIES = ["no-notice", "notice-30", "shared"]

@@ -11,8 +11,8 @@ import pytest
 from pydantic import ValidationError
 
 from sim.errors import InputError
-from sim.scenario.rules import AdvanceNotice, AltitudeSplit, Hotline, NoNotice, SharedSchedule
 from sim.scenario.models import Scenario, load_scenario, parse_scenario, scenario_json_schema
+from sim.scenario.rules import AdvanceNotice, AltitudeSplit, Hotline, NoNotice, SharedSchedule
 from tests.conftest import BASELINE, REPO
 
 

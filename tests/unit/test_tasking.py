@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.scenario.models import load_scenario
 from sim.model.tasking import draw_tasking
+from sim.scenario.models import load_scenario
 from tests.conftest import BASELINE
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.errors import InputError
 from sim.detect.tracks import Tracks, read_tracks
+from sim.errors import InputError
 
 HEADER = "flight,side,t,x,y,z\n"
 
@@ -194,8 +194,8 @@ def test_no_rows_with_given_sides_is_empty_tracks() -> None:
 def test_empty_labels_are_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import pytest as _pytest
 
-    from sim.errors import InputError
     from sim.detect.tracks import read_tracks
+    from sim.errors import InputError
 
     for body, column in (("a,r,0,0,0,0\n,b,0,0,0,0\n", "flight"), ("a,r,0,0,0,0\nb,,0,0,0,0\n", "side")):
         path = tmp_path / f"{column}.csv"
@@ -207,8 +207,8 @@ def test_empty_labels_are_refused(tmp_path) -> None:  # type: ignore[no-untyped-
 def test_a_row_with_more_fields_than_the_header_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import pytest as _pytest
 
-    from sim.errors import InputError
     from sim.detect.tracks import read_tracks
+    from sim.errors import InputError
 
     for name, body in (("plain", "a,r,0,0,0,0\na,r,9,1,1,1,7\n"), ("quoted", '"a",r,0,0,0,0\n"a",r,9,1,1,1,7\n')):
         path = tmp_path / f"{name}.csv"

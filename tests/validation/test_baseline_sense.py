@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from sim.experiment.replicate import Chunk, Job, run_chunk
-from sim.scenario.models import load_scenario
 from sim.experiment.stats import mean_ci
+from sim.scenario.models import load_scenario
 from tests.conftest import BASELINE
 
 REPLICATIONS = 60
