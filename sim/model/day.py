@@ -85,8 +85,6 @@ class _Day:
         # map every sortie's work uniforms in its tasked sector at once (one numpy call per sector)
         for sector_name, group in by_sector.items():
             sector = loaded.sectors[sector_name]
-            if len(sector.rings_m) > 1:
-                continue  # rejection makes the count per sortie vary: map one by one, lazily
             pts = sector.points_from_uniforms(np.concatenate([s.work_u[:, :3] for s in group]))
             start = 0
             for s in group:

@@ -29,7 +29,7 @@ from sim.plots.style import Provenance, add_footer, new_figure, policy_styles, s
 from sim.scenario.geometry import (
     default_outlines_path,
     default_sectors_path,
-    haversine_m,
+    geodesic_m,
     load_outlines,
     resolve_portable,
 )
@@ -143,7 +143,7 @@ def _draw_bases(ax: Axes, run: RunData, extent: tuple[float, ...]) -> None:
         back = 0.12 * max(east - west, north - south)
         norm = math.hypot(lon - ex, lat - ey) or 1.0
         sx, sy = ex - back * (lon - ex) / norm, ey - back * (lat - ey) / norm
-        km = float(haversine_m(ey, ex, lat, lon)) / 1000.0
+        km = float(geodesic_m(ey, ex, lat, lon)) / 1000.0
         ax.annotate(
             "", xy=(ex, ey), xytext=(sx, sy), zorder=6, arrowprops={"arrowstyle": "-|>", "color": color, "lw": 1.4}
         )

@@ -2,65 +2,95 @@
 
 Positions in the simulator are metres east (``x_m``) and north (``y_m``) of a projection
 origin. Sectors are the Syrian governorates read from GeoJSON (``[lon, lat]`` positions,
-RFC 7946) and projected once at load time; every test after that is plain planar geometry.
+RFC 7946), checked and built as shapely polygons, and projected once at load time with
+pyproj; every test after that is planar geometry on the projected polygons (GEOS).
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import functools
+import importlib.resources
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
+import shapely
 from numpy.typing import ArrayLike, NDArray
+from pyproj import Geod, Transformer
+from shapely.geometry import LinearRing, MultiPoint, MultiPolygon, Polygon, shape
+from shapely.validation import explain_validity
 
 from sim.errors import InputError
-from sim.scenario.triangulate import sample_in_triangles, triangle_points, triangulate
 
 __all__ = [
-    "EARTH_RADIUS_M",
+    "BUNDLED_PREFIX",
     "LocalProjection",
     "Sector",
     "SectorMap",
     "default_outlines_path",
     "default_sectors_path",
-    "haversine_m",
+    "geodesic_m",
     "load_outlines",
     "load_sectors",
     "portable_path",
     "resolve_portable",
 ]
 
-EARTH_RADIUS_M = 6_371_008.8
-"""Mean Earth radius (IUGG), metres; used by the projection and by :func:`haversine_m`."""
-
 FloatArray = NDArray[np.float64]
+Area: TypeAlias = Polygon | MultiPolygon  # shapely ships no type hints: both are Any to mypy
 
-# Upper bound on points x edges evaluated at once by Sector.contains, to cap memory (~16 MB).
-_CHUNK_CELLS = 2_000_000
+_GEOD = Geod(ellps="WGS84")
 
 
-def haversine_m(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) -> FloatArray:
-    """Great-circle distance in metres between (lat1, lon1) and (lat2, lon2), degrees, broadcast."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(np.subtract(lon2, lon1))
-    h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return np.asarray(2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))))
+def geodesic_m(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) -> FloatArray:
+    """Geodesic distance in metres on the WGS84 ellipsoid between (lat1, lon1) and (lat2, lon2),
+    degrees, broadcast (``pyproj.Geod.inv``)."""
+    arrays = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in (lat1, lon1, lat2, lon2)))
+    la1, lo1, la2, lo2 = (a.ravel() for a in arrays)
+    _, _, dist = _GEOD.inv(lo1, la1, lo2, la2)
+    return np.asarray(dist, dtype=np.float64).reshape(arrays[0].shape)
 
 
 @dataclass(frozen=True)
 class LocalProjection:
-    """Oblique stereographic projection of the sphere about an origin: metres east (x), north (y).
+    """Oblique stereographic projection of the WGS84 ellipsoid about an origin: metres east (x), north (y).
 
-    Stereographic is conformal: at every point the scale is the same in all directions,
-    ``k = 2 / (1 + cos c)`` with ``c`` the angular distance from the origin, so a short
-    distance (a 5 NM separation, a leg of a few minutes) keeps its length to within
-    ``k - 1``: under 0.02 % within 200 km of the origin, 0.15 % at 500 km and 0.6 % at
-    1,000 km (the whole of Syria lies within about 450 km of 35 N, 38 E). Long distances
-    between far-apart points are off by about the same fraction. R is the mean Earth radius.
+    PROJ's ``sterea`` (the double stereographic of EPSG method 9809: the ellipsoid mapped
+    conformally onto a sphere, then stereographic), scale 1 at the origin, through pyproj.
+    It is conformal: at every point the scale is the same in all directions, so a short
+    distance (a 5 NM separation, a leg of a few minutes) keeps its length in every direction
+    to within the local scale error, which grows with the distance from the origin. Measured
+    against WGS84 geodesics (``pyproj.Geod(ellps="WGS84").inv``) for a 5 NM (9,260 m) step in
+    8 directions from points at 24 azimuths around the origin (35 N, 38 E):
+
+    ==================  ===================  ==========================  =======================
+    from the origin     sterea, 5 NM step    aeqd, 5 NM step             origin to point
+    ==================  ===================  ==========================  =======================
+    200 km              +0.024 to +0.026 %   0 to +0.016 % (by bearing)  sterea +0.008 %, aeqd 0
+    500 km              +0.151 to +0.157 %   0 to +0.103 % (by bearing)  sterea +0.051 %, aeqd 0
+    1,000 km            +0.612 to +0.625 %   0 to +0.412 % (by bearing)  sterea +0.206 %, aeqd 0
+    ==================  ===================  ==========================  =======================
+
+    The azimuthal equidistant (``aeqd``) keeps distances from the origin exact and has the
+    smaller worst case, but its error depends on the bearing: radial steps are exact and
+    steps across the radius are stretched, so the 5 NM separation disc becomes an ellipse
+    (axis ratio 1.001 at 500 km). The stereographic stretches every direction alike (the
+    spread over bearings at one point is under 0.006 % at 500 km, from the finite step),
+    so the separation disc stays a disc, its radius off by the same 0.15 % in every
+    direction at 500 km, and the simulator's previous spherical stereographic changes least. The whole of Syria lies within about
+    450 km of 35 N, 38 E; distances between random points of the box lat 32.3..37.3,
+    lon 35.7..42.4 that holds it are at most 0.144 % off the geodesic (40,000 pairs; the
+    test bounds it by 0.15 %).
+
+    The pyproj ``Transformer`` is made on first use and kept; it is not pickled (it is made
+    again after unpickling), so objects holding a projection can go to worker processes.
     """
 
     origin_lat_deg: float
@@ -72,153 +102,149 @@ class LocalProjection:
         if not math.isfinite(self.origin_lon_deg):
             raise ValueError(f"origin_lon_deg must be finite, got {self.origin_lon_deg}")
 
+    @property
+    def pipeline(self) -> str:
+        """The PROJ pipeline: (lon, lat) degrees to (x, y) metres."""
+        return (
+            "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad "
+            f"+step +proj=sterea +lat_0={float(self.origin_lat_deg)!r} +lon_0={float(self.origin_lon_deg)!r} "
+            "+k=1 +x_0=0 +y_0=0 +ellps=WGS84"
+        )
+
+    @cached_property
+    def _transformer(self) -> Transformer:
+        return Transformer.from_pipeline(self.pipeline)
+
+    def __getstate__(self) -> dict[str, float]:
+        return {"origin_lat_deg": self.origin_lat_deg, "origin_lon_deg": self.origin_lon_deg}
+
+    def __setstate__(self, state: dict[str, float]) -> None:
+        self.__dict__.update(state)
+
     def to_xy(self, lat_deg: ArrayLike, lon_deg: ArrayLike) -> tuple[FloatArray, FloatArray]:
         """Project latitude and longitude (degrees, any broadcastable shapes) to metres (x, y)."""
-        phi = np.radians(np.asarray(lat_deg, dtype=np.float64))
-        dlam = np.radians(np.asarray(lon_deg, dtype=np.float64) - self.origin_lon_deg)
-        phi0 = math.radians(self.origin_lat_deg)
-        sin0, cos0 = math.sin(phi0), math.cos(phi0)
-        cos_c = sin0 * np.sin(phi) + cos0 * np.cos(phi) * np.cos(dlam)
-        k = 2.0 * EARTH_RADIUS_M / (1.0 + cos_c)
-        x_m = k * np.cos(phi) * np.sin(dlam)
-        y_m = k * (cos0 * np.sin(phi) - sin0 * np.cos(phi) * np.cos(dlam))
-        return np.asarray(x_m, dtype=np.float64), np.asarray(y_m, dtype=np.float64)
+        lat, lon = np.broadcast_arrays(np.asarray(lat_deg, dtype=np.float64), np.asarray(lon_deg, dtype=np.float64))
+        x, y = self._transformer.transform(lon.ravel(), lat.ravel())
+        return np.asarray(x, dtype=np.float64).reshape(lat.shape), np.asarray(y, dtype=np.float64).reshape(lat.shape)
 
     def to_latlon(self, x_m: ArrayLike, y_m: ArrayLike) -> tuple[FloatArray, FloatArray]:
         """Invert :meth:`to_xy`: metres (x, y) to latitude and longitude in degrees."""
-        x = np.asarray(x_m, dtype=np.float64)
-        y = np.asarray(y_m, dtype=np.float64)
-        phi0 = math.radians(self.origin_lat_deg)
-        sin0, cos0 = math.sin(phi0), math.cos(phi0)
-        rho = np.hypot(x, y)
-        c = 2.0 * np.arctan2(rho, 2.0 * EARTH_RADIUS_M)
-        sin_c, cos_c = np.sin(c), np.cos(c)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ratio = np.where(rho > 0, y * sin_c * cos0 / np.where(rho > 0, rho, 1.0), 0.0)
-        phi = np.arcsin(np.clip(cos_c * sin0 + ratio, -1.0, 1.0))
-        lam = np.arctan2(x * sin_c, rho * cos0 * cos_c - y * sin0 * sin_c)
-        lat = np.degrees(phi)
-        lon = self.origin_lon_deg + np.degrees(lam)
-        return np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64)
+        x, y = np.broadcast_arrays(np.asarray(x_m, dtype=np.float64), np.asarray(y_m, dtype=np.float64))
+        lon, lat = self._transformer.transform(x.ravel(), y.ravel(), direction="INVERSE")
+        return np.asarray(lat, dtype=np.float64).reshape(x.shape), np.asarray(lon, dtype=np.float64).reshape(x.shape)
+
+    def project(self, geometry_deg: Area) -> Area:
+        """A shapely geometry in (lon, lat) degrees as the same geometry in metres (x, y)."""
+
+        def to_m(lonlat: FloatArray) -> FloatArray:
+            x, y = self._transformer.transform(lonlat[:, 0], lonlat[:, 1])
+            return np.column_stack([x, y])
+
+        return shapely.transform(geometry_deg, to_m)
 
 
-def _even_odd_inside(rings: tuple[FloatArray, ...], x: FloatArray, y: FloatArray) -> NDArray[np.bool_]:
-    """Even-odd ray casting of 1-d points (x, y) against closed (k, 2) rings.
+def _rings(geometry: Area) -> tuple[FloatArray, ...]:
+    """Closed, read-only (k, 2) rings: each part's exterior, then its holes, part after part."""
+    rings: list[FloatArray] = []
+    for part in shapely.get_parts(geometry):
+        for ring in (part.exterior, *part.interiors):
+            coords = np.array(ring.coords, dtype=np.float64)[:, :2]
+            coords.setflags(write=False)
+            rings.append(coords)
+    return tuple(rings)
 
-    A ray goes from each point towards +x; an edge (x1, y1)-(x2, y2) is crossed when it
-    straddles the point's y half-open (``(y1 > y) != (y2 > y)``) and the crossing lies to the
-    right of the point. The half-open rule makes points on a shared border count for exactly
-    one side in most cases; any tie is settled by the caller.
+
+def _triangle_points(triangles: FloatArray, cum_area: FloatArray, u: FloatArray) -> FloatArray:
+    """Points (n, 2) from uniforms ``u`` (n, 3): column 0 picks a triangle by area, 1-2 place the point.
+
+    A point ``(1 - sqrt(u1)) a + sqrt(u1) (1 - u2) b + sqrt(u1) u2 c`` is uniform in the
+    triangle (a, b, c); picking the triangle with probability proportional to its area makes
+    it uniform over all of them.
     """
-    inside = np.zeros(x.shape, dtype=bool)
-    for ring in rings:
-        x1, y1 = ring[:-1, 0], ring[:-1, 1]
-        x2, y2 = ring[1:, 0], ring[1:, 1]
-        step = max(1, _CHUNK_CELLS // max(1, len(x1)))
-        for start in range(0, len(x), step):
-            px = x[start : start + step, None]
-            py = y[start : start + step, None]
-            straddles = (y1 > py) != (y2 > py)
-            # Non-straddling edges may divide by ~0 (inf/nan); they are masked out just below.
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                x_cross = (x2 - x1) * (py - y1) / (y2 - y1) + x1
-            crossings = np.count_nonzero(straddles & (px < x_cross), axis=1)
-            inside[start : start + step] ^= (crossings % 2).astype(bool)
-    return inside
-
-
-def _shoelace(ring: FloatArray) -> tuple[float, float, float]:
-    """Signed area (counter-clockwise positive) and centroid (cx, cy) of a closed ring."""
-    x0, y0 = ring[0]
-    x, y = ring[:, 0] - x0, ring[:, 1] - y0  # shift for precision with large coordinates
-    cross = x[:-1] * y[1:] - x[1:] * y[:-1]
-    area = 0.5 * float(cross.sum())
-    if area == 0.0:
-        return 0.0, float(x0), float(y0)
-    cx = float(((x[:-1] + x[1:]) * cross).sum()) / (6.0 * area)
-    cy = float(((y[:-1] + y[1:]) * cross).sum()) / (6.0 * area)
-    return area, cx + float(x0), cy + float(y0)
+    pick = np.searchsorted(cum_area, u[:, 0] * cum_area[-1], side="right")
+    tri = triangles[np.minimum(pick, len(triangles) - 1)]
+    r1 = np.sqrt(u[:, 1:2])
+    r2 = u[:, 2:3]
+    return np.asarray((1 - r1) * tri[:, 0] + r1 * (1 - r2) * tri[:, 1] + r1 * r2 * tri[:, 2], dtype=np.float64)
 
 
 @dataclass(frozen=True, eq=False)
 class Sector:
-    """A named polygon in local metres; ``rings_m[0]`` is the exterior, the others are holes.
+    """A named area in local metres: a shapely Polygon or MultiPolygon, holes allowed.
 
-    Each ring is a read-only ``(k, 2)`` float64 array and is **closed**: its last row repeats the
-    first. ``rings_deg`` holds the same rings as ``(lon, lat)`` degrees, as in GeoJSON, for
-    plotting. Membership uses the even-odd rule over all rings, so orientation does not matter;
-    for a MultiPolygon, the rings of every part are listed one after another (each part's
-    exterior then its holes), which is correct for parts that do not overlap.
+    ``geometry`` is the shape in metres (prepared for fast point tests); ``rings_m`` lists its
+    rings as read-only, **closed** ``(k, 2)`` float64 arrays (the last row repeats the first):
+    each part's exterior, then that part's holes, part after part. ``rings_deg`` holds the
+    same rings as ``(lon, lat)`` degrees, as in GeoJSON, for plotting. ``bbox_m``,
+    ``area_m2`` and ``centroid_m`` come from shapely.
     """
 
     name: str
-    rings_m: tuple[FloatArray, ...]
-    rings_deg: tuple[FloatArray, ...]
-    bbox_m: tuple[float, float, float, float]
-    area_m2: float
-    centroid_m: tuple[float, float]
+    geometry: Area
+    rings_deg: tuple[FloatArray, ...] = ()
+    rings_m: tuple[FloatArray, ...] = field(init=False, repr=False)
+    bbox_m: tuple[float, float, float, float] = field(init=False)
+    area_m2: float = field(init=False)
+    centroid_m: tuple[float, float] = field(init=False)
+
+    def __post_init__(self) -> None:
+        g = self.geometry
+        if g.is_empty:
+            bbox = (math.nan, math.nan, math.nan, math.nan)
+            centroid = (math.nan, math.nan)
+        else:
+            xmin, ymin, xmax, ymax = (float(v) for v in g.bounds)
+            bbox = (xmin, ymin, xmax, ymax)
+            c = g.centroid
+            centroid = (
+                (float(c.x), float(c.y)) if not c.is_empty else ((bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2)
+            )
+        object.__setattr__(self, "rings_m", _rings(g))
+        object.__setattr__(self, "bbox_m", bbox)
+        object.__setattr__(self, "area_m2", float(g.area))
+        object.__setattr__(self, "centroid_m", centroid)
+        shapely.prepare(g)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        shapely.prepare(self.geometry)  # preparation is not pickled
 
     def contains(self, x_m: ArrayLike, y_m: ArrayLike) -> NDArray[np.bool_]:
-        """True where the point (x_m, y_m), metres, is inside; shape of the broadcast inputs."""
+        """True where the point (x_m, y_m), metres, is inside or on the border; shape of the broadcast inputs."""
         x, y = np.broadcast_arrays(np.asarray(x_m, dtype=np.float64), np.asarray(y_m, dtype=np.float64))
-        xf, yf = x.ravel(), y.ravel()
-        xmin, ymin, xmax, ymax = self.bbox_m
-        in_box = (xf >= xmin) & (xf <= xmax) & (yf >= ymin) & (yf <= ymax)
-        result = np.zeros(xf.shape, dtype=bool)
-        if in_box.any():
-            result[in_box] = _even_odd_inside(self.rings_m, xf[in_box], yf[in_box])
-        return result.reshape(x.shape)
+        return np.asarray(shapely.intersects_xy(self.geometry, x, y), dtype=bool).reshape(x.shape)
 
     @cached_property
     def _triangles(self) -> tuple[FloatArray, FloatArray]:
-        """Ear-clipping triangles (m, 3, 2) of every ring, and their cumulative areas (m,)."""
-        tris = np.concatenate([triangulate(ring) for ring in self.rings_m])
-        areas = 0.5 * np.abs(
-            (tris[:, 1, 0] - tris[:, 0, 0]) * (tris[:, 2, 1] - tris[:, 0, 1])
-            - (tris[:, 1, 1] - tris[:, 0, 1]) * (tris[:, 2, 0] - tris[:, 0, 0])
-        )
-        return tris, np.cumsum(areas)
+        """Constrained Delaunay triangles (m, 3, 2) covering the sector, and their cumulative areas (m,)."""
+        tris = shapely.get_parts(shapely.constrained_delaunay_triangles(self.geometry))
+        corners = shapely.get_coordinates(shapely.get_exterior_ring(tris)).reshape(-1, 4, 2)[:, :3]
+        areas = shapely.area(tris)
+        keep = areas > 0
+        return np.ascontiguousarray(corners[keep]), np.cumsum(areas[keep])
 
     def points_from_uniforms(self, u: FloatArray) -> FloatArray:
-        """Points (k, 2) inside the sector from uniforms ``u`` (n, 3) in [0, 1), k <= n.
+        """Points (n, 2) inside the sector from uniforms ``u`` (n, 3) in [0, 1): one point per row.
 
-        Each row picks a triangle by area and a point inside it, so the same uniforms give
-        corresponding points in any sector (common random numbers across re-tasking). With
-        holes or several parts, rows that land outside the sector (even-odd) are dropped.
+        Each row picks a triangle of the sector's triangulation by area (column 0) and a
+        point inside it (columns 1-2), so the points are uniform over the sector, holes and
+        several parts included, and the same uniforms give corresponding points in any
+        sector (common random numbers across re-tasking).
         """
+        if not self.area_m2 > 0:
+            raise ValueError(f"sector {self.name!r} has no area to sample from")
         tris, cum_area = self._triangles
-        pts = triangle_points(tris, cum_area, u)
-        if len(self.rings_m) > 1:
-            pts = pts[self.contains(pts[:, 0], pts[:, 1])]
-        return pts
+        return _triangle_points(tris, cum_area, u)
 
     def sample_points(self, rng: np.random.Generator, n: int) -> FloatArray:
         """Draw ``n`` points uniformly inside the sector, as an ``(n, 2)`` array of (x_m, y_m).
 
-        A triangle is chosen by area and a point drawn uniformly in it, so a sector of one
-        ring needs no rejection. With several rings (holes, several parts) the triangles of
-        every ring are sampled and points outside the sector (even-odd) rejected. The result
-        depends only on ``n`` and the state of ``rng``.
+        The same as :meth:`points_from_uniforms` on ``rng.random((n, 3))``: the result depends
+        only on ``n`` and the state of ``rng``.
         """
         if n < 0:
             raise ValueError(f"n must be >= 0, got {n}")
-        if not self.area_m2 > 0:
-            raise ValueError(f"sector {self.name!r} has no area to sample from")
-        tris, cum_area = self._triangles
-        if len(self.rings_m) == 1:
-            return sample_in_triangles(tris, cum_area, rng, n)
-        acceptance = self.area_m2 / float(cum_area[-1])
-        accepted: list[FloatArray] = []
-        have = 0
-        while have < n:
-            batch = max(16, math.ceil(1.25 * (n - have) / max(acceptance, 1e-3)))
-            pts = sample_in_triangles(tris, cum_area, rng, batch)
-            pts = pts[self.contains(pts[:, 0], pts[:, 1])]
-            accepted.append(pts)
-            have += len(pts)
-        if not accepted:
-            return np.empty((0, 2), dtype=np.float64)
-        return np.concatenate(accepted)[:n]
+        return self.points_from_uniforms(rng.random((n, 3)))
 
 
 @dataclass(frozen=True, eq=False)
@@ -258,8 +284,8 @@ class SectorMap:
     def locate(self, x_m: ArrayLike, y_m: ArrayLike) -> NDArray[np.int64]:
         """Index of the sector holding each point (metres, 1-d after flattening), -1 if none.
 
-        A point on a shared border goes to the first matching sector in file order. Enclaves
-        are handled by the even-odd rule: a point in Damascus is not in Rif Dimashq's hole.
+        A point on a shared border goes to the first matching sector in file order. Holes
+        are holes: a point in Damascus is not in Rif Dimashq, whose hole Damascus fills.
         """
         x = np.asarray(x_m, dtype=np.float64).ravel()
         y = np.asarray(y_m, dtype=np.float64).ravel()
@@ -270,14 +296,24 @@ class SectorMap:
             todo = np.flatnonzero(found == -1)
             if todo.size == 0:
                 break
-            hit = sector.contains(x[todo], y[todo])
+            hit = shapely.intersects_xy(sector.geometry, x[todo], y[todo])
             found[todo[hit]] = i
         return found
 
 
 # --- GeoJSON reading -------------------------------------------------------------------------
+#
+# The JSON structure is checked here, position by position, so that an error names the file,
+# the feature and the field (``features[3].geometry.coordinates[0][5]``); shapely builds the
+# geometry (``shapely.geometry.shape``) and says what makes a polygon invalid.
 
-_Feature = tuple[str, list[list[FloatArray]]]  # name, parts -> rings of (lon, lat)
+
+@dataclass(frozen=True)
+class _Feature:
+    index: int
+    name: str
+    geometry: Area  # (lon, lat) degrees
+    where: str  # "features[i].geometry"
 
 
 def _read_json(path: Path) -> Any:
@@ -301,7 +337,21 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _parse_ring(raw: Any, where: str, path: Path) -> FloatArray:
+_AT = re.compile(r"^(?P<what>[^\[]*)\[(?P<x>\S+) (?P<y>\S+)\]$")
+
+
+def _reason(geometry: Polygon | MultiPolygon | LinearRing) -> str:
+    """shapely's reason for invalidity, with its location spelled out: 'self-intersection at lon 38.1, lat 35'."""
+    text = explain_validity(geometry)
+    m = _AT.match(text)
+    if m is None:
+        return text[:1].lower() + text[1:]
+    what = m["what"].strip()
+    return f"{what[:1].lower() + what[1:]} at lon {m['x']}, lat {m['y']}"
+
+
+def _check_ring(raw: Any, where: str, path: Path) -> FloatArray:
+    """A ring of [lon, lat] positions with at least 3 distinct ones around some area, as (k, 2)."""
     if not isinstance(raw, list):
         raise InputError(
             f"{where}: expected a list of [lon, lat] positions, found {_describe(raw)}",
@@ -326,14 +376,63 @@ def _parse_ring(raw: Any, where: str, path: Path) -> FloatArray:
             f"{where}: expected a ring with at least 3 distinct positions, found {distinct}",
             path=str(path),
         )
-    if not np.array_equal(ring[0], ring[-1]):
-        ring = np.vstack([ring, ring[:1]])  # GeoJSON rings are closed; accept open ones too
-    if _shoelace(ring)[0] == 0.0:
+    hull = MultiPoint(ring).convex_hull
+    if hull.area <= 1e-12 * hull.length**2:
         raise InputError(
             f"{where}: expected a ring enclosing some area, found only collinear positions",
             path=str(path),
         )
     return ring
+
+
+def _check_polygon(polygon: Polygon, where: str, path: Path) -> None:
+    """A valid polygon (OGC rules, as GEOS checks them); the message names the ring when one is at fault."""
+    if polygon.is_valid:
+        return
+    for k, ring in enumerate((polygon.exterior, *polygon.interiors)):
+        if not ring.is_simple:
+            raise InputError(
+                f"{where}[{k}]: expected a ring that does not cross or touch itself, found {_reason(Polygon(ring))}",
+                path=str(path),
+            )
+    raise InputError(f"{where}: expected a valid polygon, found {_reason(polygon)}", path=str(path))
+
+
+def _parse_geometry(geometry: Any, where: str, path: Path) -> Area:
+    """A GeoJSON Polygon or MultiPolygon checked position by position, then built and validated by shapely."""
+    kind = geometry.get("type") if isinstance(geometry, dict) else None
+    coords = geometry.get("coordinates") if isinstance(geometry, dict) else None
+    if kind not in ("Polygon", "MultiPolygon"):
+        raise InputError(
+            f"{where}.type: expected 'Polygon' or 'MultiPolygon', found {_describe(kind)}",
+            path=str(path),
+        )
+    raw_parts = [coords] if kind == "Polygon" else coords
+    if not isinstance(raw_parts, list) or not raw_parts:
+        raise InputError(
+            f"{where}.coordinates: expected a non-empty list, found {_describe(coords)}",
+            path=str(path),
+        )
+    parts: list[list[FloatArray]] = []
+    for p, raw_rings in enumerate(raw_parts):
+        prefix = f"{where}.coordinates" + (f"[{p}]" if kind == "MultiPolygon" else "")
+        if not isinstance(raw_rings, list) or not raw_rings:
+            raise InputError(
+                f"{prefix}: expected a non-empty list of rings, found {_describe(raw_rings)}",
+                path=str(path),
+            )
+        parts.append([_check_ring(r, f"{prefix}[{k}]", path) for k, r in enumerate(raw_rings)])
+    # the positions are now known to be [lon, lat] pairs: shapely builds the shape (closing open rings)
+    built = shapely.force_2d(shape({"type": kind, "coordinates": parts[0] if kind == "Polygon" else parts}))
+    for p, part in enumerate(shapely.get_parts(built)):
+        _check_polygon(part, f"{where}.coordinates" + (f"[{p}]" if kind == "MultiPolygon" else ""), path)
+    if not built.is_valid:  # valid parts that overlap, or share more than points
+        raise InputError(
+            f"{where}.coordinates: expected MultiPolygon parts that do not overlap or share an edge, "
+            f"found {_reason(built)}",
+            path=str(path),
+        )
+    return built
 
 
 def _parse_features(path: Path, name_property: str, *, unique_names: bool) -> list[_Feature]:
@@ -367,78 +466,32 @@ def _parse_features(path: Path, name_property: str, *, unique_names: bool) -> li
             )
         seen.setdefault(name, i)
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
-        kind = geometry.get("type") if isinstance(geometry, dict) else None
-        coords = geometry.get("coordinates") if isinstance(geometry, dict) else None
-        if kind not in ("Polygon", "MultiPolygon"):
-            raise InputError(
-                f"{where}.geometry.type: expected 'Polygon' or 'MultiPolygon', found {_describe(kind)}",
-                path=str(path),
-            )
-        raw_parts = [coords] if kind == "Polygon" else coords
-        if not isinstance(raw_parts, list) or not raw_parts:
-            raise InputError(
-                f"{where}.geometry.coordinates: expected a non-empty list, found {_describe(coords)}",
-                path=str(path),
-            )
-        parts: list[list[FloatArray]] = []
-        for p, raw_rings in enumerate(raw_parts):
-            prefix = f"{where}.geometry.coordinates" + (f"[{p}]" if kind == "MultiPolygon" else "")
-            if not isinstance(raw_rings, list) or not raw_rings:
-                raise InputError(
-                    f"{prefix}: expected a non-empty list of rings, found {_describe(raw_rings)}",
-                    path=str(path),
-                )
-            parts.append([_parse_ring(r, f"{prefix}[{k}]", path) for k, r in enumerate(raw_rings)])
-        parsed.append((name, parts))
+        parsed.append(_Feature(i, name, _parse_geometry(geometry, f"{where}.geometry", path), f"{where}.geometry"))
     return parsed
 
 
-def _build_sector(name: str, parts: list[list[FloatArray]], projection: LocalProjection) -> Sector:
-    rings_deg: list[FloatArray] = []
-    rings_m: list[FloatArray] = []
-    area_m2 = sx = sy = 0.0
-    for part in parts:
-        for k, ring_deg in enumerate(part):
-            x, y = projection.to_xy(ring_deg[:, 1], ring_deg[:, 0])
-            ring_m = np.column_stack([x, y])
-            area, cx, cy = _shoelace(ring_m)
-            weight = abs(area) if k == 0 else -abs(area)  # exterior adds, holes subtract
-            area_m2 += weight
-            sx += weight * cx
-            sy += weight * cy
-            ring_deg.setflags(write=False)
-            ring_m.setflags(write=False)
-            rings_deg.append(ring_deg)
-            rings_m.append(ring_m)
-    exterior = np.vstack(rings_m)
-    bbox = (
-        float(exterior[:, 0].min()),
-        float(exterior[:, 1].min()),
-        float(exterior[:, 0].max()),
-        float(exterior[:, 1].max()),
-    )
-    centroid = (sx / area_m2, sy / area_m2) if area_m2 > 0 else ((bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2)
-    return Sector(
-        name=name,
-        rings_m=tuple(rings_m),
-        rings_deg=tuple(rings_deg),
-        bbox_m=bbox,
-        area_m2=area_m2,
-        centroid_m=centroid,
-    )
+def _build_sector(feature: _Feature, projection: LocalProjection, path: Path) -> Sector:
+    geometry_m = projection.project(feature.geometry)
+    if not geometry_m.is_valid:  # only for shapes so thin that projecting moves an edge across another
+        raise InputError(
+            f"{feature.where}: expected a shape that stays valid in the local plane, found {_reason(geometry_m)} "
+            "(metres from the origin)",
+            path=str(path),
+        )
+    return Sector(name=feature.name, geometry=geometry_m, rings_deg=_rings(feature.geometry))
 
 
 def load_sectors(path: str | Path, projection: LocalProjection, *, name_property: str = "name") -> SectorMap:
     """Load sectors from a GeoJSON FeatureCollection of Polygon / MultiPolygon features at ``path``.
 
     Each feature's ``properties[name_property]`` names the sector; names must be unique.
-    A MultiPolygon becomes one sector whose rings are all parts' rings (even-odd rule), with
-    the area summed over parts. Bad input raises :class:`InputError` naming the file and the
-    feature index and field.
+    Polygons may have holes, and a MultiPolygon becomes one sector of several parts; each
+    must be valid as shapely (GEOS) sees it. Bad input raises :class:`InputError` naming the
+    file, the feature index and field, and the problem.
     """
     path = Path(path)
     features = _parse_features(path, name_property, unique_names=True)
-    sectors = tuple(_build_sector(name, parts, projection) for name, parts in features)
+    sectors = tuple(_build_sector(f, projection, path) for f in features)
     return SectorMap(sectors=sectors, projection=projection, source=str(path))
 
 
@@ -449,38 +502,70 @@ def load_outlines(path: str | Path, *, name_property: str = "name") -> list[tupl
     :func:`load_sectors`, except that names need not be unique.
     """
     features = _parse_features(Path(path), name_property, unique_names=False)
-    return [(name, [ring for part in parts for ring in part]) for name, parts in features]
+    return [(f.name, list(_rings(f.geometry))) for f in features]
 
 
-_DATA_DIR = Path(__file__).resolve().parent.parent.parent / "scenarios" / "data"
+# --- the data shipped in the package, and paths recorded in manifests ------------------------
+
+BUNDLED_PREFIX = "<bundled>/"
+"""How a manifest names a data file shipped inside the package: ``<bundled>/syria_governorates.geojson``."""
+
+_SECTORS_FILE = "syria_governorates.geojson"
+_OUTLINES_FILE = "region_countries.geojson"
+# Where manifests written before the data moved into the package named the same files.
+_LEGACY = {f"scenarios/data/{name}": name for name in (_SECTORS_FILE, _OUTLINES_FILE)}
+_extracted = contextlib.ExitStack()  # files extracted from a zipped install, removed at exit
+atexit.register(_extracted.close)
+
+
+@functools.cache
+def _bundled_file(name: str) -> Path:
+    """The file ``name`` of ``sim/scenario/data/`` as a real path (extracted if the package is zipped)."""
+    resource = importlib.resources.files("sim.scenario") / "data" / name
+    if isinstance(resource, Path):
+        return resource
+    return _extracted.enter_context(importlib.resources.as_file(resource))
+
+
+def default_sectors_path() -> Path:
+    """Path of the bundled governorate sectors, ``sim/scenario/data/syria_governorates.geojson``."""
+    return _bundled_file(_SECTORS_FILE)
+
+
+def default_outlines_path() -> Path:
+    """Path of the bundled background map, ``sim/scenario/data/region_countries.geojson``."""
+    return _bundled_file(_OUTLINES_FILE)
 
 
 def portable_path(path: str | Path) -> str:
-    """``path`` relative to the project folder when it lies inside it (so that manifests and
-    committed results do not name one machine's folders), else absolute."""
+    """How a manifest records ``path``, so that results do not name one machine's folders.
+
+    A data file shipped in the package becomes ``<bundled>/NAME``; any other path is taken
+    relative to the current directory when it lies inside it, else absolute.
+    """
     resolved = Path(path).resolve()
-    root = _DATA_DIR.parent.parent
+    if resolved.parent == default_sectors_path().resolve().parent:
+        return BUNDLED_PREFIX + resolved.name
     try:
-        return resolved.relative_to(root).as_posix()
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return str(resolved)
 
 
 def resolve_portable(path: str) -> Path:
-    """Undo :func:`portable_path`: a relative path is taken from the project folder."""
+    """Undo :func:`portable_path`: ``<bundled>/NAME`` is the packaged file, a relative path is
+    taken from the current directory. ``scenarios/data/syria_governorates.geojson`` and
+    ``scenarios/data/region_countries.geojson``, as manifests named the data before it moved
+    into the package, are the bundled files."""
+    if path.startswith(BUNDLED_PREFIX):
+        name = path[len(BUNDLED_PREFIX) :]
+        if not name or "/" in name or "\\" in name or name.startswith("."):
+            return Path(path)  # not a bundled file's name: the caller reports it
+        try:
+            return _bundled_file(name)
+        except (FileNotFoundError, IsADirectoryError):
+            return Path(path)  # no such bundled file: the caller reports it
+    if path in _LEGACY:
+        return _bundled_file(_LEGACY[path])
     p = Path(path)
-    return p if p.is_absolute() else _DATA_DIR.parent.parent / p
-
-
-def default_sectors_path() -> Path:
-    """Path of the bundled governorate sectors, ``scenarios/data/syria_governorates.geojson``.
-
-    Resolved relative to this file, which works because ``sim`` is installed in editable mode
-    from the repository root (the data is not packaged inside ``sim``).
-    """
-    return _DATA_DIR / "syria_governorates.geojson"
-
-
-def default_outlines_path() -> Path:
-    """Path of the bundled background map, ``scenarios/data/region_countries.geojson``."""
-    return _DATA_DIR / "region_countries.geojson"
+    return p if p.is_absolute() else Path.cwd() / p

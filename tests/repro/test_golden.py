@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from sim.cli import main
+from sim.scenario.geometry import resolve_portable
 from tests.conftest import REPO
 
 SMALL = REPO / "scenarios" / "corridor-small.yaml"
@@ -52,6 +53,22 @@ def test_manifest_records_provenance(run_dir: Path) -> None:
     assert manifest["policies"] == ["no-notice", "notice-30", "area-notice", "shared", "hotline", "split"]
     assert {"simpy", "numpy", "pydantic"} <= set(manifest["environment"])
     assert not [p for p in run_dir.parent.iterdir() if p.name.startswith(".")]  # no staging left behind
+    # paths inside the current directory are recorded relative to it, others absolute
+    sectors = (SMALL.parent / "data" / "two_boxes.geojson").resolve()
+    assert resolve_portable(manifest["sectors_file"]).resolve() == sectors
+    assert resolve_portable(manifest["scenario_file"]).resolve() == SMALL.resolve()
+
+
+def test_the_bundled_sectors_are_recorded_by_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run of a scenario without sectors_file names the packaged governorates, wherever it runs from."""
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    argv = ["run", str(REPO / "scenarios" / "syria-2015-10.yaml"), "-n", "1", "--policy", "no-notice"]
+    assert main([*argv, "--out", "out", "-q"]) == 0
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["sectors_file"] == "<bundled>/syria_governorates.geojson"
+    assert manifest["scenario_file"] == str((REPO / "scenarios" / "syria-2015-10.yaml").resolve())
 
 
 def test_regenerate_script_checks_without_writing_and_reports_moved_means() -> None:

@@ -524,7 +524,7 @@ def test_sectors_without_the_scenarios_names(
     baseline: dict[str, Any], write_yaml: Callable[..., Path], cli: Callable[..., Any]
 ) -> None:
     """A valid sector file that lacks the sectors the sides name: each is reported."""
-    boxes = (REPO / "scenarios" / "data" / "syria_governorates.geojson").read_text()
+    boxes = (REPO / "sim" / "scenario" / "data" / "syria_governorates.geojson").read_text()
     path, _ = _with_sectors(baseline, write_yaml, boxes.replace('"Idlib"', '"Idleb"'))
     result = cli("validate", path)
     assert result.code == 2

@@ -8,6 +8,7 @@ import math
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -23,7 +24,7 @@ from sim.plots.figures import (
     timeline_figure,
     tradeoff_figure,
 )
-from sim.plots.maps import map_figure
+from sim.plots.maps import map_figure, sectors_path
 from sim.plots.style import OKABE_ITO, Provenance, policy_styles, save_figure
 from sim.plots.sweep import sweep_figures
 from sim.scenario.geometry import default_sectors_path
@@ -234,6 +235,26 @@ def test_map_figure_structure(run, provenance) -> None:
     assert len(colorbars) == 1  # one shared scale
     assert any("off map" in t for t in _texts(fig))  # Al Udeid is marked at the edge
     assert any(t.startswith("West Field") for t in _texts(fig))
+
+
+@pytest.mark.parametrize(
+    "recorded",
+    [
+        "<bundled>/syria_governorates.geojson",  # what runs record now
+        "scenarios/data/syria_governorates.geojson",  # what they recorded before the data moved into the package
+        "/some/other/machine/syria_governorates.geojson",  # same file name elsewhere: the bundled file
+        None,
+    ],
+)
+def test_map_finds_the_bundled_sectors_whatever_the_manifest_names(recorded, tmp_path: Path) -> None:
+    run = SimpleNamespace(manifest={} if recorded is None else {"sectors_file": recorded}, path=tmp_path)
+    assert sectors_path(run) == default_sectors_path()  # type: ignore[arg-type]
+
+
+def test_map_reports_a_missing_sector_file(tmp_path: Path) -> None:
+    run = SimpleNamespace(manifest={"sectors_file": "gone/sectors.geojson"}, path=tmp_path)
+    with pytest.raises(InputError, match=r"manifest.json: sectors_file: .*'gone/sectors.geojson' is not here"):
+        sectors_path(run)  # type: ignore[arg-type]
 
 
 def test_timeline_with_and_without_airborne(run, provenance, tmp_path: Path) -> None:
