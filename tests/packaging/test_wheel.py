@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import site
 import subprocess
 import sys
@@ -42,8 +43,14 @@ def _run(cmd: list[str], cwd: Path, timeout: float = 600) -> subprocess.Complete
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The ``bin/`` folder of a fresh venv holding the wheel built from this checkout."""
     root = tmp_path_factory.mktemp("wheel")
+    # built from a copy of what the wheel is made of: setuptools leaves build/ in the source
+    # folder and would reuse stale modules from it in later builds
+    source = root / "source"
+    shutil.copytree(REPO / "sim", source / "sim", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, source / name)
     dist = root / "dist"
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(REPO)], cwd=root)
+    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(source)], cwd=root)
     (wheel,) = dist.glob("deconflict-*.whl")
     venv.create(root / "venv", with_pip=True)
     bin_dir = root / "venv" / "bin"
