@@ -47,7 +47,7 @@ statebased = pytest.importorskip("bluesky.traffic.asas.statebased", reason=_WHY,
 
 from sim.detect.encounters import find_encounters, find_encounters_levels  # noqa: E402
 from sim.detect.tracks import Tracks  # noqa: E402
-from sim.scenario.geometry import LocalProjection  # noqa: E402
+from sim.scenario.projection import LocalProjection  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_conflicts import FT_M, LOS, NM_M, NMAC, traffic  # noqa: E402

@@ -12,7 +12,7 @@ import numpy as np
 
 from sim.detect.encounters import Encounters
 from sim.model.day import Outcome
-from sim.scenario.geometry import SectorMap
+from sim.scenario.sectors import SectorMap
 
 __all__ = ["SIDE_METRICS", "encounter_rows", "replication_row", "row_columns", "ENCOUNTER_COLUMNS"]
 

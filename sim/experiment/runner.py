@@ -19,7 +19,7 @@ from sim.experiment.progress import Progress
 from sim.experiment.replicate import ChunkResult, Job
 from sim.experiment.results import environment_versions, git_revision, utc_now
 from sim.experiment.rundir import RunDir
-from sim.scenario.geometry import portable_path
+from sim.scenario.bundled import portable_path
 
 __all__ = ["Execution", "Interrupted", "execute_runs", "report_interrupt", "run_manifest"]
 

@@ -33,7 +33,7 @@ from sim.experiment.results import (
 )
 from sim.experiment.rundir import PARTIAL, RunDir, RunPlan
 from sim.experiment.runner import Execution, Interrupted, execute_runs, report_interrupt, run_manifest
-from sim.scenario.geometry import portable_path
+from sim.scenario.bundled import portable_path
 from sim.scenario.sweep import SweepPoint, SweepSpec
 
 __all__ = ["run_sweep"]

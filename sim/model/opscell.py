@@ -21,8 +21,8 @@ import simpy
 from sim.model.notices import Notice
 from sim.model.rules import Rule
 from sim.model.tasking import Sortie, fleet_sector_weights
-from sim.scenario.geometry import SectorMap
 from sim.scenario.models import Fleet, Side
+from sim.scenario.sectors import SectorMap
 
 __all__ = ["DayView", "Replanner"]
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.scenario.geometry import SectorMap
 from sim.scenario.models import Fleet, Side
+from sim.scenario.sectors import SectorMap
 
 __all__ = ["Sortie", "draw_tasking", "fleet_sector_weights"]
 

@@ -26,13 +26,9 @@ from matplotlib.patheffects import withStroke
 from sim.errors import InputError
 from sim.plots.data import RunData
 from sim.plots.style import Provenance, add_footer, new_figure, policy_styles, side_styles
-from sim.scenario.geometry import (
-    default_outlines_path,
-    default_sectors_path,
-    geodesic_m,
-    load_outlines,
-    resolve_portable,
-)
+from sim.scenario.bundled import default_outlines_path, default_sectors_path, resolve_portable
+from sim.scenario.geojson import load_outlines
+from sim.scenario.projection import geodesic_m
 
 __all__ = ["map_extent", "map_figure", "sectors_path"]
 

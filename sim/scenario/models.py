@@ -25,8 +25,11 @@ from pydantic import (
 )
 
 from sim.errors import InputError
-from sim.scenario.geometry import LocalProjection, SectorMap, default_sectors_path, load_sectors
+from sim.scenario.bundled import default_sectors_path
+from sim.scenario.geojson import load_sectors
+from sim.scenario.projection import LocalProjection
 from sim.scenario.rules import PolicySpec
+from sim.scenario.sectors import SectorMap
 from sim.scenario.strict_yaml import LineMap, load_yaml
 from sim.units import FT_M, KT_MPS, MIN_S, NM_M
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from sim.cli import main
-from sim.scenario.geometry import resolve_portable
+from sim.scenario.bundled import resolve_portable
 from tests.conftest import REPO
 
 SMALL = REPO / "scenarios" / "corridor-small.yaml"

@@ -27,7 +27,7 @@ from sim.plots.figures import (
 from sim.plots.maps import map_figure, sectors_path
 from sim.plots.style import OKABE_ITO, Provenance, policy_styles, save_figure
 from sim.plots.sweep import sweep_figures
-from sim.scenario.geometry import default_sectors_path
+from sim.scenario.bundled import default_sectors_path
 
 REPO = Path(__file__).resolve().parents[2]
 POLICIES = ["no-notice", "notice-30", "shared"]

@@ -1,4 +1,4 @@
-"""Unit tests for sim.scenario.geometry: projection accuracy, governorate lookup, sampling, loader errors, data paths."""
+"""Unit tests for the geometry (sim.scenario.projection, sectors, geojson, bundled): projection accuracy, governorate lookup, sampling, loader errors, data paths."""
 
 from __future__ import annotations
 
@@ -18,19 +18,17 @@ from pyproj import Geod
 from shapely.geometry import MultiPolygon, Polygon
 
 from sim.errors import InputError
-from sim.scenario.geometry import (
+from sim.scenario.bundled import (
     BUNDLED_PREFIX,
-    LocalProjection,
-    Sector,
     default_outlines_path,
     default_sectors_path,
-    geodesic_m,
-    load_outlines,
-    load_sectors,
     portable_path,
     resolve_portable,
 )
+from sim.scenario.geojson import load_outlines, load_sectors
 from sim.scenario.models import load_scenario
+from sim.scenario.projection import LocalProjection, geodesic_m
+from sim.scenario.sectors import Sector
 from tests.conftest import BASELINE, REPO
 
 PROJ = LocalProjection(origin_lat_deg=35.0, origin_lon_deg=38.0)
@@ -510,19 +508,24 @@ def test_missing_file_raises_input_error(tmp_path):
         load_outlines(path)
 
 
-def test_all_lists_the_public_api():
+@pytest.mark.parametrize("module", ["projection", "sectors", "geojson", "bundled"])
+def test_all_lists_the_public_api(module: str) -> None:
+    """Each geometry module's ``__all__`` is exactly the functions and classes it defines, plus its constants."""
+    import importlib
     import inspect
 
-    import sim.scenario.geometry
-
+    mod = importlib.import_module(f"sim.scenario.{module}")
     defined_here = {
         name
-        for name, obj in vars(sim.scenario.geometry).items()
+        for name, obj in vars(mod).items()
         if not name.startswith("_")
         and (inspect.isfunction(obj) or inspect.isclass(obj))
-        and obj.__module__ == "sim.scenario.geometry"
+        and obj.__module__ == mod.__name__
     }
-    assert set(sim.scenario.geometry.__all__) == defined_here | {"BUNDLED_PREFIX"}
+    constants = (
+        {"BUNDLED_PREFIX"} if module == "bundled" else {"Area", "FloatArray"} if module == "projection" else set()
+    )
+    assert set(mod.__all__) == defined_here | constants
 
 
 def test_projection_rejects_polar_origin():
