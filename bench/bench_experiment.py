@@ -22,7 +22,7 @@ import simpy
 
 from sim.experiment.replicate import Chunk, Job, run_chunk
 from sim.model.day import simulate
-from sim.scenario.models import LoadedScenario, load_scenario
+from sim.scenario.load import LoadedScenario, load_scenario
 
 REPO = Path(__file__).resolve().parent.parent
 BASELINE = REPO / "scenarios" / "syria-2015-10.yaml"

@@ -31,7 +31,7 @@ DEFAULT_RESULTS_ROOT = Path("results")
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from sim.model.rules import rule_for
-    from sim.scenario.models import load_scenario
+    from sim.scenario.load import load_scenario
 
     loaded = load_scenario(args.scenario)
     sc = loaded.scenario
@@ -194,7 +194,7 @@ def _resume_command(args: argparse.Namespace, out: Path) -> str:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from sim.experiment.run import run_scenario
-    from sim.scenario.models import load_scenario
+    from sim.scenario.load import load_scenario
 
     _check_counts(args)
     loaded = load_scenario(args.scenario)

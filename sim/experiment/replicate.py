@@ -18,7 +18,7 @@ from sim.detect.encounters import find_encounters_levels
 from sim.experiment.metrics import ENCOUNTER_COLUMNS, encounter_rows, replication_row, row_columns
 from sim.experiment.results import csv_text
 from sim.model.day import Outcome, simulate
-from sim.scenario.models import LoadedScenario
+from sim.scenario.load import LoadedScenario
 
 __all__ = ["Chunk", "ChunkResult", "Job", "airborne_by_hour", "chunk_ranges", "run_chunk"]
 

@@ -19,7 +19,7 @@ from sim.experiment.report import print_summary
 from sim.experiment.results import new_results_dir, newest_unfinished
 from sim.experiment.rundir import PARTIAL, RunDir, RunPlan
 from sim.experiment.runner import Execution, Interrupted, execute_runs, report_interrupt, run_manifest
-from sim.scenario.models import LoadedScenario
+from sim.scenario.load import LoadedScenario
 
 __all__ = ["run_scenario", "saved_plan"]
 

@@ -25,7 +25,8 @@ from sim.model.notices import Notice
 from sim.model.opscell import Replanner
 from sim.model.rules import rule_for
 from sim.model.tasking import Sortie, draw_tasking
-from sim.scenario.models import Fleet, LoadedScenario
+from sim.scenario.load import LoadedScenario
+from sim.scenario.models import Fleet
 from sim.scenario.rules import PolicySpec
 
 __all__ = ["Outcome", "simulate", "replication_streams"]

@@ -1,51 +1,38 @@
-"""Scenario files: pydantic models of the YAML a user writes, and ``load_scenario()``.
+"""Scenario files: pydantic models of the YAML a user writes, and their JSON Schema.
 
 Scenario files speak aviation units, always named in the field (``cruise_kt``, ``floor_ft``,
 ``lead_min``, ``horizontal_nm``). Each model offers the same quantities in SI units
 (``cruise_mps``, ``floor_m``, ``lead_s``) as properties, so the model code never converts.
 Every model forbids unknown keys. Cross-references (sector names, base names, side names)
-are checked by ``load_scenario()`` against the sector file, with the field path and line.
+are checked by ``sim.scenario.load`` against the sector file, with the field path and line.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from sim.errors import InputError
-from sim.scenario.bundled import default_sectors_path
-from sim.scenario.geojson import load_sectors
-from sim.scenario.projection import LocalProjection
 from sim.scenario.rules import PolicySpec
-from sim.scenario.sectors import SectorMap
-from sim.scenario.strict_yaml import LineMap, load_yaml
 from sim.units import FT_M, KT_MPS, MIN_S, NM_M
 
 __all__ = [
     "Base",
     "Fleet",
-    "LoadedScenario",
     "Level",
     "OpsCell",
     "Origin",
     "Reaction",
     "Scenario",
     "Side",
-    "load_scenario",
-    "parse_scenario",
-    "scenario_from_data",
     "scenario_json_schema",
 ]
 
@@ -315,204 +302,11 @@ class Scenario(_Model):
         return a, b
 
 
-class LoadedScenario:
-    """A validated scenario with its sector map and the facts the results layer records."""
-
-    def __init__(self, scenario: Scenario, sectors: SectorMap, path: Path, sha256: str) -> None:
-        self.scenario = scenario
-        self.sectors = sectors
-        self.path = path
-        self.sha256 = sha256
-
-    @property
-    def projection(self) -> LocalProjection:
-        return self.sectors.projection
-
-
 def _check_weights(weights: dict[str, float]) -> None:
     if not weights:
         raise ValueError("sector_weights is empty; name at least one sector with a weight > 0")
     if sum(weights.values()) <= 0:
         raise ValueError("sector_weights are all zero; at least one must be > 0")
-
-
-_POLICY_KINDS = ", ".join(  # "none, advance_notice, ...", from the union's members
-    get_args(model.model_fields["kind"].annotation)[0] for model in get_args(get_args(PolicySpec)[0])
-)
-
-
-def _describe(value: Any) -> str:
-    text = json.dumps(value, default=str) if not isinstance(value, str) else repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _format_loc(loc: tuple[str | int, ...]) -> str:
-    parts: list[str] = []
-    for item in loc:
-        if isinstance(item, int):
-            parts.append(f"[{item}]")
-        else:
-            parts.append(("." if parts else "") + str(item))
-    return "".join(parts) or "(top level)"
-
-
-def _clean_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
-    """Drop pydantic's union-branch tags (e.g. ``advance_notice``) that are not in the file."""
-    return tuple(part for part in loc if not (isinstance(part, str) and part.startswith("function-")))
-
-
-def _line_for(loc: tuple[str | int, ...], lines: LineMap) -> int | None:
-    for cut in range(len(loc), -1, -1):
-        if loc[:cut] in lines:
-            return lines[loc[:cut]]
-    return None
-
-
-def _validation_message(exc: ValidationError, lines: LineMap, data: Any) -> str:
-    out = []
-    for err in exc.errors(include_url=False):
-        loc = _clean_loc(tuple(err["loc"]))
-        # pydantic puts the discriminator value into the location of tagged unions: drop it
-        if len(loc) >= 3 and loc[0] == "policies" and isinstance(data, dict):
-            policies = data.get("policies")
-            name = loc[1]
-            if isinstance(policies, dict) and isinstance(policies.get(name), dict):
-                if loc[2] == policies[name].get("kind"):
-                    loc = loc[:2] + loc[3:]
-        kind, ctx = err["type"], err.get("ctx", {})
-        msg = err["msg"].removeprefix("Value error, ")
-        show_found = kind not in ("missing", "extra_forbidden") and "input" in err
-        if kind == "extra_forbidden":
-            msg = "unknown field (check the spelling; see `deconflict schema`)"
-        elif kind == "union_tag_invalid":  # a discriminated union: only policies have one
-            loc = (*loc, "kind")
-            msg = f"unknown policy kind {ctx.get('tag')!r}; expected one of {_POLICY_KINDS}"
-            show_found = False
-        elif kind == "union_tag_not_found":
-            loc = (*loc, "kind")
-            msg = f"field required: the policy's kind, one of {_POLICY_KINDS}"
-            show_found = False
-        elif kind in ("model_type", "model_attributes_type", "dict_type"):
-            msg = "expected a mapping (name: value lines)"
-        elif kind in ("list_type", "tuple_type"):  # a tuple is a YAML list too
-            msg = "expected a list ([a, b] or lines starting with '- ')"
-        elif kind in ("too_short", "too_long") and "actual_length" in ctx:
-            bound = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
-            word = "at least" if kind == "too_short" else "at most"
-            msg = f"expected {word} {bound} item(s), found {ctx['actual_length']}"
-            show_found = False
-        elif kind == "value_error" and len(_describe(err.get("input"))) >= 60:
-            show_found = False  # a whole section: the message itself says what is wrong
-        line = _line_for(loc, lines)
-        where = f"line {line}: " if line else ""
-        found = f"; found {_describe(err['input'])}" if show_found else ""
-        out.append(f"{where}{_format_loc(loc)}: {msg}{found}")
-    return "\n  ".join(out)
-
-
-def parse_scenario(data: Any, *, source: str, lines: LineMap | None = None) -> Scenario:
-    """Validate already-parsed YAML ``data`` into a ``Scenario`` or raise ``InputError``."""
-    lines = lines or {}
-    if isinstance(data, dict) and set(data) == {"sweep"}:
-        raise InputError("this is a sweep file, not a scenario; run it with `deconflict sweep`", path=source)
-    if not isinstance(data, dict):
-        kind = "empty" if data is None else type(data).__name__
-        raise InputError(f"expected a mapping of scenario fields at the top level, found {kind}", path=source)
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as exc:
-        count = exc.error_count()
-        head = f"{count} problem{'s' if count > 1 else ''} in the scenario:\n  "
-        raise InputError(head + _validation_message(exc, lines, data), path=source) from None
-
-
-def _check_references(sc: Scenario, sectors: SectorMap, lines: LineMap, source: str) -> None:
-    problems: list[str] = []
-
-    def bad(loc: tuple[str | int, ...], message: str) -> None:
-        line = _line_for(loc, lines)
-        problems.append(f"{f'line {line}: ' if line else ''}{_format_loc(loc)}: {message}")
-
-    known = ", ".join(sectors.names)
-    for side_name, side in sc.sides.items():
-        for sector in side.sector_weights:
-            if sector not in sectors:
-                bad(
-                    ("sides", side_name, "sector_weights", sector),
-                    f"unknown sector {sector!r}; known: {known}",
-                )
-        for fleet_name, fleet in side.fleets.items():
-            if fleet.base not in side.bases:
-                bad(
-                    ("sides", side_name, "fleets", fleet_name, "base"),
-                    f"unknown base {fleet.base!r}; this side's bases: {', '.join(side.bases)}",
-                )
-            for sector in fleet.sector_weights or {}:
-                if sector not in sectors:
-                    bad(
-                        ("sides", side_name, "fleets", fleet_name, "sector_weights", sector),
-                        f"unknown sector {sector!r}; known: {known}",
-                    )
-    for policy_name, policy in sc.policies.items():
-        for field, message in policy.check_sides(sc.side_names):
-            bad(("policies", policy_name, field), message)
-    if problems:
-        count = len(problems)
-        head = f"{count} problem{'s' if count > 1 else ''} in the scenario:\n  "
-        raise InputError(head + "\n  ".join(problems), path=source)
-
-
-def load_scenario(path: str | Path) -> LoadedScenario:
-    """Read, validate and cross-check the scenario file at ``path``; load its sector map.
-
-    Raises ``InputError`` (file, field path, line, expected and found) on any problem.
-    """
-    path = Path(path)
-    data, lines = load_yaml(path)
-    return scenario_from_data(data, path=path, lines=lines)
-
-
-def scenario_from_data(
-    data: Any,
-    *,
-    path: Path,
-    lines: LineMap | None = None,
-    source: str | None = None,
-    sha256: str | None = None,
-) -> LoadedScenario:
-    """Validate scenario ``data`` read from ``path`` (sector files resolve next to it).
-
-    ``source`` names the input in error messages (default: the path); ``sha256`` is the
-    recorded hash (default: the file's). Used for files and for sweep points.
-    """
-    lines = lines or {}
-    source = source or str(path)
-    scenario = parse_scenario(data, source=source, lines=lines)
-    if scenario.sectors_file is None:
-        sectors_path = default_sectors_path()
-    else:
-        sectors_path = (path.parent / scenario.sectors_file).resolve()
-        if not sectors_path.is_file():
-            line = lines.get(("sectors_file",))
-            raise InputError(
-                f"{f'line {line}: ' if line else ''}sectors_file: "
-                f"no such file {str(sectors_path)!r} "
-                "(paths are relative to the scenario file)",
-                path=source,
-            )
-    projection = LocalProjection(scenario.origin.lat_deg, scenario.origin.lon_deg)
-    try:
-        sectors = load_sectors(sectors_path, projection)
-    except InputError as exc:
-        if scenario.sectors_file is None:
-            raise
-        # Name the scenario's field as well as the sector file's own problem.
-        line = lines.get(("sectors_file",))
-        where = f"line {line}: " if line else ""
-        raise InputError(f"{where}sectors_file: {exc}", path=source) from None
-    _check_references(scenario, sectors, lines, source)
-    digest = sha256 or hashlib.sha256(path.read_bytes()).hexdigest()
-    return LoadedScenario(scenario, sectors, path, digest)
 
 
 def scenario_json_schema() -> str:

@@ -21,7 +21,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.errors import InputError
-from sim.scenario.models import LoadedScenario, scenario_from_data
+from sim.scenario.load import LoadedScenario, scenario_from_data
 from sim.scenario.strict_yaml import load_yaml, parse_scalar
 
 __all__ = ["SweepPoint", "SweepSpec", "build_points", "load_sweep_input", "parse_set"]

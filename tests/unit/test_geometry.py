@@ -26,7 +26,7 @@ from sim.scenario.bundled import (
     resolve_portable,
 )
 from sim.scenario.geojson import load_outlines, load_sectors
-from sim.scenario.models import load_scenario
+from sim.scenario.load import load_scenario
 from sim.scenario.projection import LocalProjection, geodesic_m
 from sim.scenario.sectors import Sector
 from tests.conftest import BASELINE, REPO

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from sim.model.day import simulate
-from sim.scenario.models import LoadedScenario, load_scenario
+from sim.scenario.load import LoadedScenario, load_scenario
 from sim.scenario.rules import AltitudeSplit, Hotline
 from sim.units import FT_M, MIN_S
 from tests.conftest import BASELINE

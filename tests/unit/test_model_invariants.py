@@ -9,7 +9,7 @@ import pytest
 
 from sim.model.day import simulate
 from sim.model.tasking import draw_tasking
-from sim.scenario.models import LoadedScenario, load_scenario
+from sim.scenario.load import LoadedScenario, load_scenario
 from sim.scenario.rules import Hotline
 from tests.conftest import BASELINE
 

@@ -12,7 +12,8 @@ from pydantic import ValidationError
 
 from sim.errors import InputError
 from sim.model.rules import rule_for
-from sim.scenario.models import Scenario, load_scenario, parse_scenario, scenario_json_schema
+from sim.scenario.load import load_scenario, parse_scenario
+from sim.scenario.models import Scenario, scenario_json_schema
 from sim.scenario.rules import AdvanceNotice, AltitudeSplit, Hotline, NoNotice, SharedSchedule
 from tests.conftest import BASELINE, REPO
 

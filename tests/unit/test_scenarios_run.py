@@ -25,7 +25,7 @@ def test_scenario_validates_and_runs(path: Path, tmp_path: Path, capsys: pytest.
     printed = capsys.readouterr().out
     assert "Encounters per replication" in printed and "Cost of deconfliction" in printed
     rows = list(csv.DictReader((out / "replications.csv").open()))
-    from sim.scenario.models import load_scenario
+    from sim.scenario.load import load_scenario
 
     sc = load_scenario(path).scenario
     assert len(rows) == 2 * len(sc.policies)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sim.model.tasking import draw_tasking
-from sim.scenario.models import load_scenario
+from sim.scenario.load import load_scenario
 from tests.conftest import BASELINE
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from sim.experiment.replicate import Chunk, Job, run_chunk
 from sim.experiment.stats import mean_ci
-from sim.scenario.models import load_scenario
+from sim.scenario.load import load_scenario
 from tests.conftest import BASELINE
 
 REPLICATIONS = 60
