@@ -7,6 +7,7 @@ Positions in the simulator are metres east (``x_m``) and north (``y_m``) of the 
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from functools import cached_property
@@ -33,6 +34,13 @@ def geodesic_m(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLik
     la1, lo1, la2, lo2 = (a.ravel() for a in arrays)
     _, _, dist = _GEOD.inv(lo1, la1, lo2, la2)
     return np.asarray(dist, dtype=np.float64).reshape(arrays[0].shape)
+
+
+@functools.lru_cache(maxsize=16)
+def _transformer_for(pipeline: str) -> Transformer:
+    """One pyproj Transformer per PROJ pipeline (making one costs about half a millisecond;
+    a sweep loads the scenario once per point). pyproj's Transformer is thread-safe."""
+    return Transformer.from_pipeline(pipeline)
 
 
 @dataclass(frozen=True)
@@ -66,8 +74,9 @@ class LocalProjection:
     lon 35.7..42.4 that holds it are at most 0.144 % off the geodesic (40,000 pairs; the
     test bounds it by 0.15 %).
 
-    The pyproj ``Transformer`` is made on first use and kept; it is not pickled (it is made
-    again after unpickling), so objects holding a projection can go to worker processes.
+    The pyproj ``Transformer`` is made on first use and kept (one per origin in the process);
+    it is not pickled (it is found or made again after unpickling), so objects holding a
+    projection can go to worker processes.
     """
 
     origin_lat_deg: float
@@ -90,7 +99,7 @@ class LocalProjection:
 
     @cached_property
     def _transformer(self) -> Transformer:
-        return Transformer.from_pipeline(self.pipeline)
+        return _transformer_for(self.pipeline)
 
     def __getstate__(self) -> dict[str, float]:
         return {"origin_lat_deg": self.origin_lat_deg, "origin_lon_deg": self.origin_lon_deg}
@@ -100,6 +109,9 @@ class LocalProjection:
 
     def to_xy(self, lat_deg: ArrayLike, lon_deg: ArrayLike) -> tuple[FloatArray, FloatArray]:
         """Project latitude and longitude (degrees, any broadcastable shapes) to metres (x, y)."""
+        if np.ndim(lat_deg) == 0 and np.ndim(lon_deg) == 0:  # one point (a base): pyproj's scalar path
+            xs, ys = self._transformer.transform(float(lon_deg), float(lat_deg))  # type: ignore[arg-type]
+            return np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64)
         lat, lon = np.broadcast_arrays(np.asarray(lat_deg, dtype=np.float64), np.asarray(lon_deg, dtype=np.float64))
         x, y = self._transformer.transform(lon.ravel(), lat.ravel())
         return np.asarray(x, dtype=np.float64).reshape(lat.shape), np.asarray(y, dtype=np.float64).reshape(lat.shape)

@@ -70,6 +70,14 @@ def test_projection_origin_maps_to_zero_and_scalars_give_0d_arrays():
     assert float(x) == 0.0 and float(y) == 0.0
 
 
+def test_projection_of_one_point_equals_the_array_path():
+    rng = np.random.default_rng(11)
+    lat, lon = rng.uniform(30.0, 40.0, 50), rng.uniform(33.0, 45.0, 50)
+    x, y = PROJ.to_xy(lat, lon)
+    for i in range(50):
+        assert PROJ.to_xy(float(lat[i]), lon[i]) == (x[i], y[i])  # bit for bit
+
+
 def test_projection_round_trip_on_arrays():
     rng = np.random.default_rng(7)
     lat = rng.uniform(32.0, 38.0, size=(50, 3))
@@ -444,6 +452,14 @@ ERROR_CASES = {
     "degenerate_ring": (
         [feature("A", coordinates=[[[38, 35], [38.1, 35], [38, 35], [38.1, 35]]])],
         "features[0].geometry.coordinates[0]: expected a ring with at least 3 distinct",
+    ),
+    "empty_ring": (
+        [feature("A", coordinates=[[]])],
+        "features[0].geometry.coordinates[0]: expected a ring with at least 3 distinct positions, found 0",
+    ),
+    "infinite_coordinate": (
+        [feature("A", coordinates=[[[38, 35], [38.1, 35], [1e400, 36], [38, 35]]])],
+        "features[0].geometry.coordinates[0][2]: expected a [lon, lat] pair of finite numbers, found [inf, 36]",
     ),
     "collinear_ring": (
         [feature("A", coordinates=[[[38, 35], [38.1, 35.1], [38.2, 35.2], [38, 35]]])],
