@@ -1,9 +1,9 @@
 """The map figure: sectors shaded by encounters per day, closest-approach points and air bases.
 
-Drawn with plain matplotlib from the shipped GeoJSON (no download, no projection library):
+Drawn with plain matplotlib from the shipped GeoJSON (no download, no map projection):
 longitude and latitude axes with the aspect set to ``1 / cos(mid latitude)``, so shapes look
 right near the map's centre. Bases far outside the map (e.g. Al Udeid in Qatar) are marked
-at the edge with an arrow towards them and their distance.
+at the edge with an arrow towards them and their WGS84 geodesic distance.
 """
 
 from __future__ import annotations

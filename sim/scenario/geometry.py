@@ -24,7 +24,7 @@ import numpy as np
 import shapely
 from numpy.typing import ArrayLike, NDArray
 from pyproj import Geod, Transformer
-from shapely.geometry import LinearRing, MultiPoint, MultiPolygon, Polygon, shape
+from shapely.geometry import LinearRing, MultiPolygon, Polygon, shape
 from shapely.validation import explain_validity
 
 from sim.errors import InputError
@@ -350,6 +350,9 @@ def _reason(geometry: Polygon | MultiPolygon | LinearRing) -> str:
     return f"{what[:1].lower() + what[1:]} at lon {m['x']}, lat {m['y']}"
 
 
+_NUMBER = (int, float)  # JSON numbers; bool is a type of its own here, so true/false are refused
+
+
 def _check_ring(raw: Any, where: str, path: Path) -> FloatArray:
     """A ring of [lon, lat] positions with at least 3 distinct ones around some area, as (k, 2)."""
     if not isinstance(raw, list):
@@ -357,27 +360,43 @@ def _check_ring(raw: Any, where: str, path: Path) -> FloatArray:
             f"{where}: expected a list of [lon, lat] positions, found {_describe(raw)}",
             path=str(path),
         )
-    for j, pos in enumerate(raw):
-        ok = (
-            isinstance(pos, list)
-            and len(pos) >= 2
-            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in pos[:2])
-            and all(math.isfinite(v) for v in pos[:2])
-        )
-        if not ok:
-            raise InputError(
-                f"{where}[{j}]: expected a [lon, lat] pair of finite numbers, found {_describe(pos)}",
-                path=str(path),
+    plain = all(
+        type(pos) is list and len(pos) >= 2 and type(pos[0]) in _NUMBER and type(pos[1]) in _NUMBER for pos in raw
+    )
+    if not plain:  # find the first bad position, for the message
+        for j, pos in enumerate(raw):
+            ok = (
+                isinstance(pos, list)
+                and len(pos) >= 2
+                and all(isinstance(v, int | float) and not isinstance(v, bool) for v in pos[:2])
             )
+            if not ok:
+                raise InputError(
+                    f"{where}[{j}]: expected a [lon, lat] pair of finite numbers, found {_describe(pos)}",
+                    path=str(path),
+                )
     ring = np.array([pos[:2] for pos in raw], dtype=np.float64).reshape(-1, 2)
-    distinct = len(np.unique(ring, axis=0))
-    if distinct < 3:
+    finite = np.isfinite(ring).all(axis=1)
+    if not finite.all():
+        j = int(np.argmin(finite))
+        raise InputError(
+            f"{where}[{j}]: expected a [lon, lat] pair of finite numbers, found {_describe(raw[j])}",
+            path=str(path),
+        )
+    # at least 3 distinct positions: one unlike the first, and one unlike both
+    other = (ring != ring[0]).any(axis=1) if len(ring) else np.zeros(0, dtype=bool)
+    third = other & (ring != ring[int(np.argmax(other))]).any(axis=1) if other.any() else other
+    if not third.any():
+        distinct = min(len(ring), 1 + int(other.any()))
         raise InputError(
             f"{where}: expected a ring with at least 3 distinct positions, found {distinct}",
             path=str(path),
         )
-    hull = MultiPoint(ring).convex_hull
-    if hull.area <= 1e-12 * hull.length**2:
+    # collinear: every position within a hair (1e-12 of the ring's size) of the line through two of them
+    d = ring - ring[0]
+    far = d[int(np.argmax(np.einsum("ij,ij->i", d, d)))]
+    cross = d[:, 0] * far[1] - d[:, 1] * far[0]
+    if np.max(np.abs(cross)) <= 1e-12 * float(far @ far):
         raise InputError(
             f"{where}: expected a ring enclosing some area, found only collinear positions",
             path=str(path),

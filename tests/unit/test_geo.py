@@ -447,6 +447,14 @@ ERROR_CASES = {
         [feature("A", coordinates=[[[38, 35], [38.1, 35], [38, 35], [38.1, 35]]])],
         "features[0].geometry.coordinates[0]: expected a ring with at least 3 distinct",
     ),
+    "empty_ring": (
+        [feature("A", coordinates=[[]])],
+        "features[0].geometry.coordinates[0]: expected a ring with at least 3 distinct positions, found 0",
+    ),
+    "infinite_coordinate": (
+        [feature("A", coordinates=[[[38, 35], [38.1, 35], [1e400, 36], [38, 35]]])],
+        "features[0].geometry.coordinates[0][2]: expected a [lon, lat] pair of finite numbers, found [inf, 36]",
+    ),
     "collinear_ring": (
         [feature("A", coordinates=[[[38, 35], [38.1, 35.1], [38.2, 35.2], [38, 35]]])],
         "features[0].geometry.coordinates[0]: expected a ring enclosing some area",
