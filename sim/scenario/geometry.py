@@ -123,6 +123,9 @@ class LocalProjection:
 
     def to_xy(self, lat_deg: ArrayLike, lon_deg: ArrayLike) -> tuple[FloatArray, FloatArray]:
         """Project latitude and longitude (degrees, any broadcastable shapes) to metres (x, y)."""
+        if np.ndim(lat_deg) == 0 and np.ndim(lon_deg) == 0:  # one point (a base): pyproj's scalar path
+            xs, ys = self._transformer.transform(float(lon_deg), float(lat_deg))  # type: ignore[arg-type]
+            return np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64)
         lat, lon = np.broadcast_arrays(np.asarray(lat_deg, dtype=np.float64), np.asarray(lon_deg, dtype=np.float64))
         x, y = self._transformer.transform(lon.ravel(), lat.ravel())
         return np.asarray(x, dtype=np.float64).reshape(lat.shape), np.asarray(y, dtype=np.float64).reshape(lat.shape)

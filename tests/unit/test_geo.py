@@ -72,6 +72,14 @@ def test_projection_origin_maps_to_zero_and_scalars_give_0d_arrays():
     assert float(x) == 0.0 and float(y) == 0.0
 
 
+def test_projection_of_one_point_equals_the_array_path():
+    rng = np.random.default_rng(11)
+    lat, lon = rng.uniform(30.0, 40.0, 50), rng.uniform(33.0, 45.0, 50)
+    x, y = PROJ.to_xy(lat, lon)
+    for i in range(50):
+        assert PROJ.to_xy(float(lat[i]), lon[i]) == (x[i], y[i])  # bit for bit
+
+
 def test_projection_round_trip_on_arrays():
     rng = np.random.default_rng(7)
     lat = rng.uniform(32.0, 38.0, size=(50, 3))
