@@ -58,6 +58,13 @@ def geodesic_m(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLik
     return np.asarray(dist, dtype=np.float64).reshape(arrays[0].shape)
 
 
+@functools.lru_cache(maxsize=16)
+def _transformer_for(pipeline: str) -> Transformer:
+    """One pyproj Transformer per PROJ pipeline (making one costs about half a millisecond;
+    a sweep loads the scenario once per point). pyproj's Transformer is thread-safe."""
+    return Transformer.from_pipeline(pipeline)
+
+
 @dataclass(frozen=True)
 class LocalProjection:
     """Oblique stereographic projection of the WGS84 ellipsoid about an origin: metres east (x), north (y).
@@ -89,8 +96,9 @@ class LocalProjection:
     lon 35.7..42.4 that holds it are at most 0.144 % off the geodesic (40,000 pairs; the
     test bounds it by 0.15 %).
 
-    The pyproj ``Transformer`` is made on first use and kept; it is not pickled (it is made
-    again after unpickling), so objects holding a projection can go to worker processes.
+    The pyproj ``Transformer`` is made on first use and kept (one per origin in the process);
+    it is not pickled (it is found or made again after unpickling), so objects holding a
+    projection can go to worker processes.
     """
 
     origin_lat_deg: float
@@ -113,7 +121,7 @@ class LocalProjection:
 
     @cached_property
     def _transformer(self) -> Transformer:
-        return Transformer.from_pipeline(self.pipeline)
+        return _transformer_for(self.pipeline)
 
     def __getstate__(self) -> dict[str, float]:
         return {"origin_lat_deg": self.origin_lat_deg, "origin_lon_deg": self.origin_lon_deg}
@@ -444,8 +452,8 @@ def _parse_geometry(geometry: Any, where: str, path: Path) -> Area:
                 path=str(path),
             )
         parts.append([_check_ring(r, f"{prefix}[{k}]", path) for k, r in enumerate(raw_rings)])
-    # the positions are now known to be [lon, lat] pairs: shapely builds the shape (closing open rings)
-    built = shapely.force_2d(shape({"type": kind, "coordinates": parts[0] if kind == "Polygon" else parts}))
+    # the rings are now (k, 2) arrays of [lon, lat]: shapely builds the shape (closing open rings)
+    built = shape({"type": kind, "coordinates": parts[0] if kind == "Polygon" else parts})
     for p, part in enumerate(shapely.get_parts(built)):
         _check_polygon(part, f"{where}.coordinates" + (f"[{p}]" if kind == "MultiPolygon" else ""), path)
     if not built.is_valid:  # valid parts that overlap, or share more than points
