@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import shapely
 from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.cm import ScalarMappable
@@ -69,19 +70,11 @@ def _rings_path(rings: Rings) -> MplPath:
 
 
 def _label_point(rings: Rings) -> tuple[float, float]:
-    """Area centroid of the largest ring (lon, lat): inside for the convex-ish governorates."""
-    best, best_area, point = None, -1.0, (0.0, 0.0)
-    for ring in rings:
-        x, y = ring[:, 0], ring[:, 1]
-        cross = x[:-1] * y[1:] - x[1:] * y[:-1]
-        area = 0.5 * float(cross.sum())
-        if abs(area) > best_area and area != 0.0:
-            best, best_area = ring, abs(area)
-            point = (
-                float(((x[:-1] + x[1:]) * cross).sum() / (6 * area)),
-                float(((y[:-1] + y[1:]) * cross).sum() / (6 * area)),
-            )
-    return point if best is not None else (float(rings[0][:, 0].mean()), float(rings[0][:, 1].mean()))
+    """Area centroid (lon, lat) of the ring enclosing the most area: inside for the convex-ish governorates."""
+    largest = max((shapely.Polygon(ring) for ring in rings), key=lambda polygon: polygon.area)
+    if largest.area == 0.0:
+        return float(rings[0][:, 0].mean()), float(rings[0][:, 1].mean())
+    return float(largest.centroid.x), float(largest.centroid.y)
 
 
 def _bases(run: RunData) -> list[tuple[str, str, float, float]]:
