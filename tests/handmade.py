@@ -181,14 +181,15 @@ def sortie(
     t_on_min: float,
     *,
     on_station_min: float = 30,
-    floor_ft: float = 10000,
-    ceiling_ft: float = 20000,
     short_notice: bool = False,
     created_min: float = -math.inf,
     coverage_u: float = 0.5,
     choice_u: float = 0.0,
 ) -> Sortie:
-    """A hand-made sortie: every work point the same (u = 0.5), times in minutes."""
+    """A hand-made sortie: every work point the same (u = 0.5), times in minutes.
+
+    Its altitude block is set by the day from its fleet (and the rule), as for drawn sorties.
+    """
     return Sortie(
         id=id,
         side=side,
@@ -197,8 +198,8 @@ def sortie(
         sector=sector,
         t_on_s=t_on_min * MIN,
         on_station_s=on_station_min * MIN,
-        floor_m=floor_ft * FT,
-        ceiling_m=ceiling_ft * FT,
+        floor_m=0.0,
+        ceiling_m=0.0,
         short_notice=short_notice,
         created_s=created_min * MIN,
         jitter_s=0.0,
