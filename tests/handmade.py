@@ -286,3 +286,13 @@ def record_sends(monkeypatch: pytest.MonkeyPatch) -> list[tuple[float, str, list
 
     monkeypatch.setattr(_Day, "send", send)
     return sent
+
+
+def at(day: _Day, minute: float, action: Callable[[], None]) -> None:
+    """Call ``action()`` when the day's clock reaches ``minute`` (before the day is run)."""
+
+    def wait() -> Generator[Any, Any, None]:
+        yield day.env.timeout(minute * MIN - day.env.now)
+        action()
+
+    day.env.process(wait())
