@@ -473,7 +473,7 @@ def test_a_recheck_clears_unresolved(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     assert s.unresolved
     s = sortie(1, "red", "A", 300)
     run_day(monkeypatch, loaded, [s], deliveries=deliveries)
-    assert not s.unresolved and s.delay_s == 0
+    assert s.unresolved is False and s.delay_s == 0
 
 
 # --- the cell's own time -----------------------------------------------------------------------
@@ -518,3 +518,128 @@ def test_the_last_notice_about_a_sortie_in_a_batch_wins(
     at(day, 10, lambda: day.send("red", [a, b]))
     day.run()
     assert cell.known == {("blue", 1): b}
+
+
+# --- phases at their exact edges, and what a finished sortie keeps ----------------------------
+
+
+def test_phase_edges(monkeypatch: pytest.MonkeyPatch, loaded: LoadedScenario) -> None:
+    day = make_day(monkeypatch, loaded, [])
+    cell = day.replanner["red"]
+    s = sortie(1, "red", "A", 100)
+    s.launched_s, s.on_station_start_s, s.on_station_end_s = 95 * M, 100 * M, 130 * M
+    for now, phase in ((99.99, "transit"), (100, "station"), (129.99, "station"), (130, "egress")):
+        day.env._now = now * M  # the clock set by hand: phase() reads only the clock and the sortie
+        assert cell.phase(s) == phase, now
+    s.landed_s = 135 * M
+    assert cell.phase(s) == "done"
+    for flag in ("cancelled", "aborted"):
+        t = sortie(2, "red", "A", 100)
+        setattr(t, flag, True)
+        assert cell.phase(t) == "done"
+    day.env._now = 0.0
+    assert cell.phase(sortie(3, "red", "A", 100)) == "planned"  # rolls at 93
+    day.env._now = 94 * M
+    assert cell.phase(sortie(3, "red", "A", 100)) == "ground"
+    day.rolling.add(3)
+    assert cell.phase(sortie(3, "red", "A", 100)) == "rolling"
+
+
+def test_the_window_of_an_airborne_sortie_is_its_actual_one(
+    monkeypatch: pytest.MonkeyPatch, loaded: LoadedScenario
+) -> None:
+    # r1 and r2 share the runway: r2 rolls 55-57, on station 62-92 instead of 60-90. A
+    # notice for A from 100.5 (buffer 10: from 90.5) affects r2's actual window only.
+    r1, r2 = sortie(1, "red", "A", 60), sortie(2, "red", "A", 60)
+    run_day(monkeypatch, loaded, [r1, r2], deliveries=[(80, "red", [notice("blue", "red", 9, "A", 100.5, 120)])])
+    assert not r1.retasked
+    assert r2.retasked and r2.sector == "B"  # read at 85, on station: re-tasked in flight
+
+
+def test_a_clear_notice_does_not_hide_a_later_one(monkeypatch: pytest.MonkeyPatch, loaded: LoadedScenario) -> None:
+    day = make_day(monkeypatch, loaded, [])
+    high = notice("blue", "red", 1, "A", 110, 140, 30000, 31000)  # same place and time, far above
+    near = notice("blue", "red", 2, "A", 110, 140, 12000, 14000)
+    other = notice("blue", "red", 3, "B", 110, 140)
+    early = notice("blue", "red", 4, "A", 0, 10)
+    cell = known(day, high, other, early, near)
+    assert cell.affecting("A", WINDOW, BLOCK) == [near]
+
+
+def test_a_finished_sortie_is_not_replanned(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    loaded = loaded_with(tmp_path, ops_cell={"staff": 2, "reaction_min": 5})
+    # aborted at 716 (1 min out, home at 717); a second notice read at 716.5 would re-task it
+    # to B if it were still a candidate
+    aborted = sortie(5, "red", "A", 720)
+    # cancelled at 305; a notice read at 315 could delay it if it were still a candidate
+    cancelled = sortie(1, "red", "A", 420)
+    deliveries = [
+        (711, "red", [notice("blue", "red", 1, None, 700, 800)]),
+        (711.5, "red", [notice("blue", "red", 2, "A", 700, 800)]),
+        (300, "red", [notice("blue", "red", 3, None, 400, 500)]),
+        (310, "red", [notice("blue", "red", 4, "A", 410, 430)]),
+    ]
+    run_day(monkeypatch, loaded, [aborted, cancelled], deliveries=deliveries)
+    assert aborted.aborted and not aborted.retasked and aborted.sector == "A"
+    assert aborted.landed_s == pytest.approx(717 * M, abs=0.05)
+    assert cancelled.cancelled and cancelled.delay_s == 0 and not cancelled.retasked
+
+
+def test_an_unresolved_sortie_stays_counted_after_its_window(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # airborne: false; unresolved in transit at 597; a notice about the same time read at
+    # 632, in egress (window ended 630, lands 635): it flew unresolved and stays counted
+    loaded = loaded_with(tmp_path, airborne=False)
+    s = sortie(1, "red", "A", 600)
+    deliveries = [
+        (592, "red", [notice("blue", "red", 1, "A", 590, 640)]),
+        (627, "red", [notice("blue", "red", 2, "A", 600, 650)]),  # read at 632, in egress
+    ]
+    out = run_day(monkeypatch, loaded, [s], deliveries=deliveries)
+    assert s.unresolved is True
+    assert replication_row("p", "none", 0, 0, out, [], [])["red_unresolved"] == 1
+
+
+def test_a_notice_just_after_a_window_still_reaches_it_through_the_buffer(
+    monkeypatch: pytest.MonkeyPatch, loaded: LoadedScenario
+) -> None:
+    # sortie on station 125-155 (planned); notice 160-170: within the 10-min buffer
+    s = sortie(1, "red", "A", 125)
+    run_day(monkeypatch, loaded, [s], deliveries=[(50, "red", [notice("blue", "red", 9, "A", 160, 170)])])
+    assert s.delay_s == pytest.approx(55 * M)  # to 170 + 10 = 180
+    s = sortie(1, "red", "A", 125)
+    run_day(monkeypatch, loaded, [s], deliveries=[(50, "red", [notice("blue", "red", 9, "A", 95, 110)])])
+    assert s.delay_s == 0  # 110 + 10 = 120 < 125: clear
+
+
+def test_a_sortie_left_unresolved_on_the_runway_is_replanned_when_next_checked(
+    monkeypatch: pytest.MonkeyPatch, loaded: LoadedScenario
+) -> None:
+    # N1 (A, 590-640) read at 594 while the sortie rolls (593-595): unresolved. N2 (C, far
+    # away in time) touches nothing: the sortie is not re-checked. N3 (A, 600-601) read at
+    # 597, in transit: re-checked against everything known, re-tasked to B.
+    s = sortie(1, "red", "A", 600)
+    deliveries = [
+        (589, "red", [notice("blue", "red", 1, "A", 590, 640)]),
+        (590, "red", [notice("blue", "red", 2, None, 900, 910)]),
+    ]
+    run_day(monkeypatch, loaded, [s], deliveries=deliveries)
+    assert s.unresolved and not s.retasked
+    s = sortie(1, "red", "A", 600)
+    run_day(monkeypatch, loaded, [s], deliveries=[*deliveries, (592, "red", [notice("blue", "red", 3, "A", 600, 601)])])
+    assert s.retasked and s.sector == "B" and s.unresolved is False
+
+
+def test_altitude_moves_stay_inside_the_altitude_split_block(
+    monkeypatch: pytest.MonkeyPatch, loaded: LoadedScenario
+) -> None:
+    from sim.scenario.rules import AltitudeSplit
+
+    # red is the upper side above 15,000 + 500 ft: its block is 15,500-20,000 ft. A notice at
+    # 16,900-17,900 ft (busy 15,900-18,900): free 15,500-15,900 (400 ft) and 18,900-20,000
+    # (1,100 ft): moved to 18,900-20,000, never below the split
+    split = AltitudeSplit(kind="altitude_split", upper="red", boundary_ft=15000, margin_ft=500, min_block_ft=2000)
+    s = sortie(1, "red", "A", 200)
+    n = notice("blue", "red", 9, "A", 190, 230, 16900, 17900)
+    run_day(monkeypatch, loaded, [s], split, deliveries=[(100, "red", [n])])
+    assert s.altitude_changed and s.delay_s == 0
+    assert (s.floor_m, s.ceiling_m) == (pytest.approx(18900 * FT), pytest.approx(20000 * FT))
