@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import simpy
 
 from sim.model.notices import Notice
 from sim.scenario.models import LoadedScenario
@@ -31,7 +32,12 @@ def advance(**fields: Any) -> AdvanceNotice:
 
 
 def flat(sent: list[tuple[float, str, list[Notice]]]) -> list[tuple[float, str, Notice]]:
-    return [(t, receiver, n) for t, receiver, batch in sent for n in batch]
+    """The recorded notices one by one; each names its receiver and (unless hand-made) its time."""
+    out = [(t, receiver, n) for t, receiver, batch in sent for n in batch]
+    for t, receiver, n in out:
+        assert n.receiver == receiver and n.sender != receiver, n
+        assert n.sent_s == 0.0 or n.sent_s == t, (n, t)  # hand-made notices carry 0
+    return out
 
 
 # --- content -----------------------------------------------------------------------------
@@ -207,6 +213,7 @@ def test_shared_schedule_updates_short_notice_sorties_at_update_lead(
     out = run_day(monkeypatch, loaded, sorties, shared(update_lead_min=15))
     got = sorted((t / M, r, n.sortie_id, n.start_s / M) for t, r, n in flat(sent))
     assert got == [(585, "blue", 4, 600), (690, "blue", 5, 700)]
+    assert all(n.floor_m == pytest.approx(10000 * FT) and n.sector for _, _, n in flat(sent))  # sector_altitude
     assert out.notices_received == {"red": 0, "blue": 2}
 
 
@@ -231,6 +238,7 @@ def test_shared_schedule_reannounces_a_replan_and_withdraws_a_cancellation(
         (round(t / M, 3), n.sortie_id, n.start_s / M, n.end_s / M, n.withdrawn) for t, r, n in flat(sent) if r == "blue"
     ]
     start = to_blue[0][0]
+    assert all(n.floor_m == pytest.approx(10000 * FT) for _, r, n in flat(sent) if r == "blue")
     assert to_blue == [
         (start, 1, 200, 230, False),
         (start, 2, 500, 530, False),
@@ -342,3 +350,124 @@ def test_a_cancelled_or_aborted_sortie_gives_a_withdrawal() -> None:
     s.landed_s = 50.0
     assert is_gone(s) and not make_notice(s, "blue", "area", 5.0).withdrawn
     assert math.isinf(sortie(4, "red", "A", 1).created_s)
+
+
+# --- exact edges, with a fake context: a real SimPy clock and a recorder for ``send`` --------
+
+
+class FakeContext:
+    """What a rule may use of a day (``PolicyContext``), with every notice recorded."""
+
+    def __init__(self, sorties: list[Any] = ()) -> None:  # type: ignore[assignment]
+        self.env = simpy.Environment()
+        self.side_names = ("red", "blue")
+        self._sorties = list(sorties)
+        self.sent: list[tuple[float, str, list[Notice]]] = []
+        self._resources: dict[str, simpy.Resource] = {}
+
+    def sorties(self, side: str) -> list[Any]:
+        return [s for s in self._sorties if s.side == side]
+
+    def send(self, receiver: str, notices: list[Notice]) -> None:
+        self.sent.append((self.env.now, receiver, list(notices)))
+
+    def resource(self, key: str, capacity: int) -> simpy.Resource:
+        return self._resources.setdefault(key, simpy.Resource(self.env, capacity=capacity))
+
+    def at(self, minute: float, action: Any) -> None:
+        def wait() -> Any:
+            yield self.env.timeout(minute * M - self.env.now)
+            action()
+
+        self.env.process(wait())
+
+
+def planned(id: int, t_on_min: float, on_station_min: float = 30, **fields: Any) -> Any:
+    s = sortie(id, "red", "A", t_on_min, on_station_min=on_station_min)
+    s.floor_m, s.ceiling_m = 10000 * FT, 20000 * FT
+    for name, value in fields.items():
+        setattr(s, name, value)
+    return s
+
+
+def test_rules_refuse_a_spec_of_another_kind() -> None:
+    from sim.model.rules import HotlineRule, SharedScheduleRule, rule_for
+
+    with pytest.raises(TypeError, match="^HotlineRule needs a Hotline, got NoNotice$"):
+        HotlineRule(NoNotice(kind="none"))
+    with pytest.raises(TypeError, match="^SharedScheduleRule needs a SharedSchedule, got Hotline$"):
+        SharedScheduleRule(hotline())
+    assert type(rule_for(hotline())).__name__ == "HotlineRule"
+
+
+def test_hotline_drops_a_call_that_gets_the_line_exactly_as_its_window_ends() -> None:
+    from sim.model.rules import rule_for
+
+    # 2 calls an hour: the first call (at 100) holds the line until 130. The second sortie's
+    # window ends at 130: its call gets the line exactly then and is dropped (which frees the
+    # line at once); the third's ends at 130.5: its call goes at 130. With 4 calls an hour
+    # (15 min each) the second call goes at 115 and the third at 130.
+    for calls, want in ((2, [(100, 1), (130, 3)]), (4, [(100, 1), (115, 2), (130, 3)])):
+        sorties = [planned(1, 90, 60), planned(2, 100, 30), planned(3, 100, 30.5)]
+        ctx = FakeContext(sorties)
+        rule = rule_for(hotline(latency_min=0, calls_per_hour=calls))
+        for s in sorties:
+            ctx.at(100, lambda s=s, ctx=ctx, rule=rule: rule.on_launch(ctx, s))
+        ctx.env.run()
+        assert [(t / M, n.sortie_id) for t, _, n in flat(ctx.sent)] == want, calls
+
+
+def test_hotline_latency_and_what_the_call_says() -> None:
+    from sim.model.rules import rule_for
+
+    s = planned(1, 100)
+    ctx = FakeContext([s])
+    rule = rule_for(hotline(latency_min=12.5, calls_per_hour=6, content="sector"))
+    ctx.at(95, lambda: rule.on_launch(ctx, s))
+    ctx.at(96, lambda: setattr(s, "sector", "B"))  # re-tasked during the latency
+    ctx.env.run()
+    [(t, receiver, n)] = flat(ctx.sent)
+    # sent at 107.5 with the plan as it is then
+    assert (t / M, receiver, n.sector, n.floor_m, n.sent_s / M) == (107.5, "blue", "B", None, 107.5)
+
+
+def test_hotline_calls_again_only_for_airborne_replans() -> None:
+    from sim.model.rules import rule_for
+
+    s = planned(1, 100)
+    ctx = FakeContext([s])
+    rule = rule_for(hotline(latency_min=0, calls_per_hour=60))
+    ctx.at(50, lambda: rule.on_replanned(ctx, s))  # on the ground: no call
+    ctx.at(95, lambda: setattr(s, "launched_s", 95 * M))
+    ctx.at(97, lambda: rule.on_replanned(ctx, s))  # airborne: a call
+    ctx.env.run()
+    assert [t / M for t, _, _ in flat(ctx.sent)] == [97]
+
+
+@pytest.mark.parametrize(("now", "told"), [(839.99, False), (840, True), (850, True)])
+def test_shared_schedule_reannounces_a_short_notice_sortie_only_once_its_update_is_due(now: float, told: bool) -> None:
+    from sim.model.rules import rule_for
+
+    # update_lead_min 60 and on station at 900: its update is due at 840
+    s = planned(1, 900, short_notice=True, created_s=700 * M)
+    ctx = FakeContext([s])
+    rule = rule_for(shared(update_lead_min=60))
+    ctx.at(now, lambda: rule.on_replanned(ctx, s))
+    ctx.env.run()
+    assert [(t / M, n.sortie_id) for t, _, n in flat(ctx.sent)] == ([(now, 1)] if told else [])
+
+
+def test_shared_schedule_never_reannounces_an_unshared_short_notice_sortie() -> None:
+    from sim.model.rules import rule_for
+
+    s = planned(1, 900, short_notice=True, created_s=700 * M)
+    ctx = FakeContext([s])
+    rule = rule_for(shared(update_lead_min=None))
+    ctx.at(899, lambda: rule.on_replanned(ctx, s))
+    ctx.env.run()
+    assert ctx.sent == []
+    t = planned(2, 900)  # a shared one is re-announced at any time
+    ctx = FakeContext([t])
+    ctx.at(10, lambda: rule.on_replanned(ctx, t))
+    ctx.env.run()
+    assert [(n.sortie_id, n.floor_m) for _, _, n in flat(ctx.sent)] == [(2, pytest.approx(10000 * FT))]
