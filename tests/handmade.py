@@ -4,7 +4,8 @@ The geometry is chosen so that every time can be worked out by hand:
 
 * Both sides' bases sit at the projection's origin (35 N, 38 E), so a base is at (0, 0) m.
 * Sectors are squares 2e-6 degrees wide (about 0.2 m) centred on the origin's meridian, at
-  30 NM (``A``), 60 NM (``B``) and 90 NM (``C``) north of it. Every point the sampler can put
+  30 NM (``A``), 60 NM (``B``) and 90 NM (``C``) north of it (``W``, a wide square, and
+  ``H``, a square with a hole, are there for the few tests that need real work points). Every point the sampler can put
   inside one is within 0.2 m of its centre, wherever the sampler puts it, so a transit is
   the distance to the centre at cruise speed to within a millisecond. On the central
   meridian the oblique stereographic plane maps a point at angular distance ``c`` north of
@@ -79,6 +80,23 @@ def sectors_geojson() -> dict[str, Any]:
         ]
         features.append(
             {"type": "Feature", "properties": {"name": name}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+        )
+    # two sectors no sortie is tasked to unless a test says so: "W", a wide square (0.2 deg)
+    # round the point 60 NM north, and "H", a square with a square hole, at 120 NM
+    lat_w, lat_h = lat_north(60 * NM), lat_north(120 * NM)
+
+    def square(lat: float, half: float) -> list[list[float]]:
+        return [
+            [LON0 - half, lat - half],
+            [LON0 + half, lat - half],
+            [LON0 + half, lat + half],
+            [LON0 - half, lat + half],
+            [LON0 - half, lat - half],
+        ]
+
+    for name, rings in (("W", [square(lat_w, 0.1)]), ("H", [square(lat_h, 0.1), square(lat_h, 0.05)[::-1]])):
+        features.append(
+            {"type": "Feature", "properties": {"name": name}, "geometry": {"type": "Polygon", "coordinates": rings}}
         )
     return {"type": "FeatureCollection", "features": features}
 
