@@ -255,3 +255,25 @@ def test_the_tracks_of_a_day_give_the_encounter_worked_out_by_hand(
     assert (row["x_cpa_m"], row["y_cpa_m"]) == (pytest.approx(0, abs=0.5), pytest.approx(30 * NM, abs=0.5))
     assert out.tracks.side_names == ("red", "blue")
     assert list(out.tracks.flight_side) == [0, 1]
+
+
+def test_work_points_drawn_per_sortie(tmp_path: Path) -> None:
+    from sim.model.tasking import _work_point_count
+
+    loaded = load(tmp_path, scenario_data())
+    side = loaded.scenario.sides["red"].model_copy(update={"sector_weights": {"W": 1, "A": 0}})
+    jet = side.fleets["jet"]
+    # 30 min at 185.2 m/s is 333,360 m; half as many legs again as that distance over the mean
+    # leg, 0.52 sqrt(area of W) (W is about 22 x 18 km: a mean leg of about 10.5 km), plus 4:
+    # about 52. The zero-weight A (a point) does not count as the smallest sector.
+    mean_leg = 0.52 * math.sqrt(loaded.sectors["W"].area_m2)
+    assert 10_000 < mean_leg < 11_000
+    assert _work_point_count(side, loaded.sectors, [jet]) == math.ceil(1.5 * 1800 * V / mean_leg) + 4
+    # in a point-sized sector a leg counts as 1 m: far more than the cap of 512
+    point = side.model_copy(update={"sector_weights": {"A": 1}})
+    assert _work_point_count(point, loaded.sectors, [jet]) == 512
+    # 0.6 s on station at 20 kt (10.29 m/s) in a point: 1.5 x 6.17 m / 1 m = 9.26 -> 10, plus 4
+    slow = jet.model_copy(update={"on_station_min": 0.01, "cruise_kt": 20.0})
+    assert _work_point_count(point, loaded.sectors, [slow]) == 14
+    # the longest stay of all fleets decides
+    assert _work_point_count(side, loaded.sectors, [slow, jet]) == _work_point_count(side, loaded.sectors, [jet])
