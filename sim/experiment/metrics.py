@@ -61,7 +61,8 @@ def _side_values(outcome: Outcome, side: str) -> dict[str, float]:
         "lost_on_station_min": sum(s.lost_on_station_s for s in ss) / 60.0,
         "unresolved": sum(s.unresolved for s in ss),
         "notices_received": outcome.notices_received[side],
-        "flight_h": sum((s.landed_s or s.launched_s or 0.0) - (s.launched_s or 0.0) for s in flown) / 3600.0,
+        "flight_h": sum(s.landed_s - s.launched_s for s in flown if s.landed_s is not None and s.launched_s is not None)
+        / 3600.0,
     }
 
 

@@ -1,7 +1,8 @@
 """A plain reference for encounter detection: every opposing flight pair, every leg pair.
 
 Deliberately simple and independent of ``sim.detect.encounters``: Python floats, the textbook
-quadratic formula, no pruning, no vectorisation.
+quadratic formula, no pruning, no vectorisation. The state at closest approach (height
+difference, midpoint) is interpolated from the flights' own points at the closest time.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from sim.detect.tracks import Tracks
 
 @dataclass(frozen=True)
 class Encounter:
-    """One encounter: flight names, interval (s), closest horizontal distance (m) and time."""
+    """One encounter: flight names, interval (s), closest horizontal distance (m) and time;
+    z_a - z_b and the midpoint (m) then (nan where not computed)."""
 
     flight_a: str
     flight_b: str
@@ -22,6 +24,9 @@ class Encounter:
     t_end: float
     t_cpa: float
     h_min: float
+    dz_cpa: float = math.nan
+    x_cpa: float = math.nan
+    y_cpa: float = math.nan
 
 
 def flights_of(tracks: Tracks) -> list[tuple[str, int, list[tuple[float, float, float, float]]]]:
@@ -35,6 +40,20 @@ def flights_of(tracks: Tracks) -> list[tuple[str, int, list[tuple[float, float, 
     for _, _, points in flights:
         points.sort()
     return flights
+
+
+def flight_position(points, t):
+    """Position (x, y, z) of a flight given by its time-ordered points at time t within its span."""
+    for p, q in zip(points, points[1:], strict=False):
+        if p[0] <= t <= q[0] and q[0] > p[0]:
+            return position(p, q, t)
+    raise ValueError(f"t={t} outside the flight")
+
+
+def separation_at(points_a, points_b, t):
+    """(horizontal distance, z_a - z_b, x mid, y mid) of two flights at time t."""
+    a, b = flight_position(points_a, t), flight_position(points_b, t)
+    return math.hypot(a[0] - b[0], a[1] - b[1]), a[2] - b[2], (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
 
 
 def position(p, q, t):
@@ -117,6 +136,8 @@ def brute_encounters(tracks: Tracks, horizontal: float, vertical: float) -> list
                         last[2], last[3] = tc, h
                 else:
                     merged.append([lo, hi, tc, h])
-            out.extend(Encounter(name_a, name_b, *m) for m in merged)
+            for lo, hi, tc, h in merged:
+                _, dz, xm, ym = separation_at(points_a, points_b, tc)
+                out.append(Encounter(name_a, name_b, lo, hi, tc, h, dz, xm, ym))
     out.sort(key=lambda e: (e.t_start, e.flight_a, e.flight_b))
     return out
