@@ -7,10 +7,9 @@ The geometry is chosen so that every time can be worked out by hand:
   30 NM (``A``), 60 NM (``B``) and 90 NM (``C``) north of it (``W``, a wide square, and
   ``H``, a square with a hole, are there for the few tests that need real work points). Every point the sampler can put
   inside one is within 0.2 m of its centre, wherever the sampler puts it, so a transit is
-  the distance to the centre at cruise speed to within a millisecond. On the central
-  meridian the oblique stereographic plane maps a point at angular distance ``c`` north of
-  the origin to ``y = 2 R tan(c / 2)`` exactly, which the test inverts to place a sector at
-  a chosen distance in metres.
+  the distance to the centre at cruise speed to within a millisecond. The origin's
+  meridian is the plane's y axis, so inverting the projection at (0, d) places a sector
+  exactly d metres north of the base.
 * Every fleet cruises at 360 kt = 185.2 m/s, so 30 NM (55,560 m) takes exactly 5 minutes
   (and 60 NM 10 minutes, 90 NM 15 minutes). Climbing does not change a transit's time.
 * A sortie's work uniforms are all the same row, so all its work points are one point:
@@ -42,10 +41,10 @@ import sim.model.day
 from sim.model.day import Outcome, _Day, replication_streams
 from sim.model.notices import Notice
 from sim.model.tasking import Sortie
-from sim.scenario.models import LoadedScenario, scenario_from_data
+from sim.scenario.load import LoadedScenario, scenario_from_data
+from sim.scenario.projection import LocalProjection
 from sim.scenario.rules import NoNotice, PolicySpec
 
-R_M = 6_371_008.8  # the projection's sphere (mean Earth radius)
 LAT0, LON0 = 35.0, 38.0
 FT = 0.3048
 MIN = 60.0
@@ -63,8 +62,16 @@ def transit_min(sector: str) -> float:
 
 
 def lat_north(distance_m: float) -> float:
-    """Latitude of the point ``distance_m`` north of the origin in the stereographic plane."""
-    return LAT0 + math.degrees(2.0 * math.atan(distance_m / (2.0 * R_M)))
+    """Latitude of the point ``distance_m`` north of the origin in the local plane.
+
+    The origin's meridian is the plane's y axis (the projection is symmetric about it), so
+    the point is (0, distance_m); its latitude comes from inverting the projection, which
+    the geometry tests check against WGS84 geodesics. Only placement uses it: the times
+    these tests pin follow from distances in the plane, which is where the model flies.
+    """
+    lat, lon = LocalProjection(LAT0, LON0).to_latlon(0.0, distance_m)
+    assert abs(float(lon) - LON0) < 1e-9  # on the origin's meridian
+    return float(lat)
 
 
 def sectors_geojson() -> dict[str, Any]:

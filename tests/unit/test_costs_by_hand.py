@@ -19,7 +19,7 @@ import pytest
 
 from sim.experiment.metrics import SIDE_METRICS, replication_row
 from sim.model.day import Outcome
-from sim.scenario.models import LoadedScenario
+from sim.scenario.load import LoadedScenario
 from tests.handmade import fleet, load, notice, run_day, scenario_data, sortie
 
 BLUE_REACTION = {

@@ -16,7 +16,7 @@ import simpy
 
 from sim.detect.encounters import find_encounters
 from sim.model.day import simulate
-from sim.scenario.models import LoadedScenario, load_scenario
+from sim.scenario.load import LoadedScenario, load_scenario
 from tests.conftest import REPO
 from tests.handmade import (
     FT,

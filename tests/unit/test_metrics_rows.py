@@ -8,7 +8,6 @@ code).
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +18,8 @@ from sim.detect.tracks import Tracks
 from sim.experiment.metrics import ENCOUNTER_COLUMNS, SIDE_METRICS, encounter_rows, replication_row, row_columns
 from sim.model.day import Outcome
 from sim.model.tasking import Sortie
-from sim.scenario.models import LoadedScenario
+from sim.scenario.load import LoadedScenario
+from sim.scenario.projection import geodesic_m
 from tests.handmade import LAT0, LON0, NM, SECTOR_NM, lat_north, load, scenario_data, sortie
 
 
@@ -163,11 +163,12 @@ def test_encounter_rows_name_the_sector_and_place(loaded: LoadedScenario) -> Non
     # 50 km east of the origin: outside every (point-sized) sector
     assert second["sector"] == "outside" and second["level"] == "los"
     assert second["lat_cpa"] < LAT0 and second["lon_cpa"] > LON0
-    c = 2 * math.atan(50_000.0 / (2 * 6_371_008.8))
-    # the great circle through the origin heading east: lat = asin(sin(lat0) cos c), lon = lon0 + atan2(sin c, cos(lat0) cos c)
-    lat = math.degrees(math.asin(math.sin(math.radians(LAT0)) * math.cos(c)))
-    lon = LON0 + math.degrees(math.atan2(math.sin(c), math.cos(math.radians(LAT0)) * math.cos(c)))
-    assert (second["lat_cpa"], second["lon_cpa"]) == (round(lat, 5), round(lon, 5))
+    # 50 km east in the plane is 50 km from the origin on the ellipsoid too (scale 1 + 3e-5 there),
+    # and the table rounds latitude and longitude to 5 decimals of a degree
+    distance = float(geodesic_m(LAT0, LON0, second["lat_cpa"], second["lon_cpa"]))
+    assert distance == pytest.approx(50_000.0, abs=5.0)
+    lat, lon = loaded.projection.to_latlon(50_000.0, 0.0)
+    assert (second["lat_cpa"], second["lon_cpa"]) == (round(float(lat), 5), round(float(lon), 5))
     assert third["level"] == "near" and third["sector"] == "outside"
     assert (third["lat_cpa"], third["lon_cpa"]) == (LAT0, LON0)
     assert encounter_rows("p", 0, [Encounters.empty()], ["los"], loaded.sectors) == []

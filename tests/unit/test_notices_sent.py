@@ -15,7 +15,7 @@ import pytest
 import simpy
 
 from sim.model.notices import Notice
-from sim.scenario.models import LoadedScenario
+from sim.scenario.load import LoadedScenario
 from sim.scenario.rules import AdvanceNotice, AltitudeSplit, Hotline, NoNotice, SharedSchedule
 from tests.handmade import FT, load, notice, record_sends, run_day, scenario_data, sortie
 

@@ -16,7 +16,7 @@ import pytest
 
 from sim.experiment.metrics import replication_row
 from sim.model.notices import Notice
-from sim.scenario.models import LoadedScenario
+from sim.scenario.load import LoadedScenario
 from tests.handmade import FT, RED_REACTION, at, load, make_day, notice, run_day, scenario_data, sortie
 
 M = 60.0

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from sim.model.tasking import draw_tasking
-from sim.scenario.models import LoadedScenario
+from sim.scenario.load import LoadedScenario
 from tests.handmade import NM, fleet, lat_north, load, scenario_data
 
 H = 3600.0
