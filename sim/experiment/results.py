@@ -37,7 +37,7 @@ __all__ = [
     "utc_now",
 ]
 
-DEPENDENCIES = ("simpy", "numpy", "scipy", "matplotlib", "pydantic", "PyYAML")
+DEPENDENCIES = ("simpy", "numpy", "scipy", "matplotlib", "pydantic", "PyYAML", "shapely", "pyproj")
 
 
 def utc_now() -> str:

@@ -141,6 +141,7 @@ def run_manifest(job: Job, run: RunDir, session: dict[str, Any], extra: dict[str
         "version": __version__,
         "git_revision": git_revision(),
         "command": [Path(sys.argv[0]).name, *sys.argv[1:]],
+        "working_directory": str(Path.cwd()),  # relative paths below are relative to it
         "scenario_file": portable_path(job.loaded.path),
         "scenario_sha256": job.loaded.sha256,
         "sectors_file": portable_path(job.loaded.sectors.source),

@@ -158,6 +158,7 @@ def run_sweep(
         "version": __version__,
         "git_revision": git_revision(),
         "command": [Path(sys.argv[0]).name, *sys.argv[1:]],
+        "working_directory": str(Path.cwd()),  # relative paths below are relative to it
         "scenario_file": portable_path(spec.scenario_path),
         "paths": paths,
         "points": len(points),

@@ -316,20 +316,22 @@ def _check_format(fmt: str) -> str:
 def plot_run(run: RunData, out_dir: Path, fmt: str = "png") -> list[Path]:
     """Write the five run figures of ``run`` into ``out_dir`` as ``<name>.<fmt>``; return the paths."""
     provenance = Provenance.from_manifest(run.manifest)
-    written = []
-    for name, build, description in RUN_FIGURES:
-        fig = build(run, provenance)
-        written.append(save_figure(fig, out_dir / f"{name}.{fmt}", provenance, fmt, description))
-    return written
+    # every figure is drawn before any is saved: a problem found while drawing one (a missing
+    # sector file for the map) leaves no partial set of figures behind
+    drawn = [(name, build(run, provenance), description) for name, build, description in RUN_FIGURES]
+    return [
+        save_figure(fig, out_dir / f"{name}.{fmt}", provenance, fmt, description) for name, fig, description in drawn
+    ]
 
 
 def plot_sweep(sweep: SweepData, out_dir: Path, fmt: str = "png") -> list[Path]:
     """Write one ``sweep_<path>.<fmt>`` per swept path of ``sweep`` into ``out_dir``; return the paths."""
     provenance = Provenance.from_manifest(sweep.manifest)
-    written = []
-    for name, fig in sweep_figures(sweep, provenance):
-        written.append(save_figure(fig, out_dir / f"{name}.{fmt}", provenance, fmt, "metric against swept value"))
-    return written
+    drawn = list(sweep_figures(sweep, provenance))  # all drawn before any is saved
+    return [
+        save_figure(fig, out_dir / f"{name}.{fmt}", provenance, fmt, "metric against swept value")
+        for name, fig in drawn
+    ]
 
 
 def plot_results(results_dir: Path, out_dir: Path | None = None, fmt: str = "png") -> list[Path]:

@@ -47,7 +47,8 @@ def sectors_path(run: RunData) -> Path:
     recorded = run.manifest.get("sectors_file")
     if not isinstance(recorded, str):
         return default_sectors_path()
-    path = resolve_portable(recorded)
+    started_in = run.manifest.get("working_directory")
+    path = resolve_portable(recorded, started_in if isinstance(started_in, str) else None)
     if path.is_file():
         return path
     if path.name == default_sectors_path().name:

@@ -62,11 +62,12 @@ def portable_path(path: str | Path) -> str:
         return str(resolved)
 
 
-def resolve_portable(path: str) -> Path:
-    """Undo :func:`portable_path`: ``<bundled>/NAME`` is the packaged file, a relative path is
-    taken from the current directory. ``scenarios/data/syria_governorates.geojson`` and
-    ``scenarios/data/region_countries.geojson``, as manifests named the data before it moved
-    into the package, are the bundled files."""
+def resolve_portable(path: str, working_directory: str | None = None) -> Path:
+    """Undo :func:`portable_path`: ``<bundled>/NAME`` is the packaged file; a relative path is
+    taken from the current directory or, if nothing is there, from ``working_directory``
+    (where the run that recorded it was started, as its manifest says).
+    ``scenarios/data/syria_governorates.geojson`` and ``scenarios/data/region_countries.geojson``,
+    as manifests named the data before it moved into the package, are the bundled files."""
     if path.startswith(BUNDLED_PREFIX):
         name = path[len(BUNDLED_PREFIX) :]
         if not name or "/" in name or "\\" in name or name.startswith("."):
@@ -78,4 +79,11 @@ def resolve_portable(path: str) -> Path:
     if path in _LEGACY:
         return _bundled_file(_LEGACY[path])
     p = Path(path)
-    return p if p.is_absolute() else Path.cwd() / p
+    if p.is_absolute():
+        return p
+    here = Path.cwd() / p
+    if not here.exists() and working_directory:
+        there = Path(working_directory) / p
+        if there.exists():
+            return there
+    return here

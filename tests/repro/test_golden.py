@@ -88,3 +88,33 @@ def test_regenerate_script_checks_without_writing_and_reports_moved_means() -> N
     lines = regenerate.describe("summary.csv", old, new)
     assert len(lines) == 2 and "encounters_los" in lines[1] and "2 ->" in lines[1] and "OUTSIDE" in lines[1]
     assert regenerate.describe("summary.csv", old, old) == []
+
+
+def test_a_run_is_plotted_from_another_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Relative paths in a manifest resolve from where the run was started, wherever ``plot`` runs."""
+    import json
+
+    monkeypatch.chdir(REPO)
+    out = tmp_path / "cs"
+    assert main(["run", "scenarios/corridor-small.yaml", "-n", "1", "-j", "1", "-q", "--out", str(out)]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["sectors_file"] == "scenarios/data/two_boxes.geojson"
+    assert manifest["working_directory"] == str(REPO)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert main(["plot", str(out), "--out", "figs"]) == 0
+    assert (elsewhere / "figs" / "map.png").is_file()
+
+
+def test_plot_writes_nothing_when_the_map_cannot_be_drawn(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    out = tmp_path / "cs"
+    assert main(["run", str(SMALL), "-n", "1", "-j", "1", "-q", "--out", str(out)]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["sectors_file"], manifest["working_directory"] = "nowhere/boxes.geojson", str(tmp_path)
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    monkeypatch.chdir(tmp_path)
+    assert main(["plot", str(out), "--out", "figs"]) == 2
+    assert not (tmp_path / "figs").exists() or not any((tmp_path / "figs").iterdir())
