@@ -6,7 +6,8 @@
 
 Each target is run afresh into a temporary folder with the same command, compared file by
 file with the committed copy (rows added, removed and changed; for ``summary.csv`` the
-means that moved, old -> new, with the old 95 % interval), and only then swapped in. Tests
+means that moved, old -> new, with the old 95 % interval; figures are redrawn but not
+compared), and only then swapped in. Tests
 never rewrite these files: they only compare. Say why in CHANGES.md and the commit message.
 """
 
@@ -17,6 +18,7 @@ import contextlib
 import csv
 import io
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -31,12 +33,15 @@ TABLES = ("summary.csv", "replications.csv", "encounters.csv", "airborne.csv")
 
 
 def _golden_argv(out: Path) -> list[str]:
-    return ["run", str(REPO / "scenarios" / "corridor-small.yaml"), "--out", str(out), "-q", "-j", "1"]
+    return ["run", "scenarios/corridor-small.yaml", "--out", str(out), "-q", "-j", "1"]
 
 
 def _reference_argv(out: Path) -> list[str]:
     manifest = json.loads((REFERENCE / "manifest.json").read_text(encoding="utf-8"))
-    argv = ["run", str(REPO / manifest["scenario_file"]), "--out", str(out), "-q", "--plot"]
+    scenario = Path(manifest["scenario_file"])
+    if scenario.is_absolute():  # written by a run started elsewhere: name it from the project folder
+        scenario = scenario.relative_to(REPO)
+    argv = ["run", scenario.as_posix(), "--out", str(out), "-q", "--plot"]
     argv += ["--seed", str(manifest["seed"]), "--replications", str(manifest["replications"])]
     for policy in manifest["policies"]:
         argv += ["--policy", policy]
@@ -84,8 +89,19 @@ def regenerate(target: str, check: bool) -> int:
     dest, argv_of, files = TARGETS[target]
     with tempfile.TemporaryDirectory(prefix=f"regen-{target}-") as tmp:
         fresh = Path(tmp) / "out"
-        with contextlib.redirect_stdout(io.StringIO()):  # the run's own tables; the differences are what matter
-            code = deconflict(argv_of(fresh))
+        argv = argv_of(fresh)
+        # run from the project folder, as the command a user would type, so that the manifest
+        # records project-relative paths and that command (not this script's)
+        saved_argv, saved_cwd = sys.argv, Path.cwd()
+        try:
+            os.chdir(REPO)
+            shown = [dest.relative_to(REPO).as_posix() if a == str(fresh) else a for a in argv]
+            sys.argv = ["deconflict", *shown]  # the command as typed, into its final folder
+            with contextlib.redirect_stdout(io.StringIO()):  # the run's own tables; the differences are what matter
+                code = deconflict(argv)
+        finally:
+            sys.argv = saved_argv
+            os.chdir(saved_cwd)
         if code != 0:
             print(f"{target}: the run failed; nothing changed", file=sys.stderr)
             return 2
