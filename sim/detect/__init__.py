@@ -1,4 +1,4 @@
-"""Stage 2, detection: flown tracks in, exact encounters between the two sides out.
+"""The detection stage: flown tracks in, exact encounters between the two sides out.
 
 Owns ``Tracks`` (columnar 4-D paths and their CSV form, ``tracks``) and the closed-form,
 continuous-time encounter detector, the project's hot loop (``encounters``). No I/O beyond

@@ -1,4 +1,4 @@
-"""Stage 3, the model: one simulated day of both sides' sorties under one notification rule.
+"""The model stage: one simulated day of both sides' sorties under one notification rule.
 
 Owns the day's tasking drawn from the scenario (``tasking``), straight-leg flight paths
 (``flightpath``), notices and what a rule may see (``notices``), each rule's behaviour

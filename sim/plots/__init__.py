@@ -1,4 +1,4 @@
-"""Stage 5, figures: what a finished results directory shows, never re-running anything.
+"""The figures stage: what a finished results directory shows, never re-running anything.
 
 Owns reading a run or sweep directory for plotting (``data``), the shared look and
 provenance footer (``style``), the map (``maps``), sweep curves (``sweep``) and the entry

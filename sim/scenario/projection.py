@@ -69,8 +69,8 @@ class LocalProjection:
     (axis ratio 1.001 at 500 km). The stereographic stretches every direction alike (the
     spread over bearings at one point is under 0.006 % at 500 km, from the finite step),
     so the separation disc stays a disc, its radius off by the same 0.15 % in every
-    direction at 500 km, and the simulator's previous spherical stereographic changes least. The whole of Syria lies within about
-    450 km of 35 N, 38 E; distances between random points of the box lat 32.3..37.3,
+    direction at 500 km, and the simulator's previous spherical stereographic changes
+    least. The whole of Syria lies within about 450 km of 35 N, 38 E; distances between random points of the box lat 32.3..37.3,
     lon 35.7..42.4 that holds it are at most 0.144 % off the geodesic (40,000 pairs; the
     test bounds it by 0.15 %).
 
