@@ -18,7 +18,7 @@ from typing import Any, Protocol
 import numpy as np
 import simpy
 
-from sim.model.notices import Notice
+from sim.model.notices import Notice, PolicyContext
 from sim.model.rules import Rule
 from sim.model.tasking import Sortie, fleet_sector_weights
 from sim.scenario.models import Fleet, Side
@@ -27,11 +27,13 @@ from sim.scenario.sectors import SectorMap
 __all__ = ["DayView", "Replanner"]
 
 
-class DayView(Protocol):
-    """What an ops cell may read and change of the day it belongs to (``sim.model.day``)."""
+class DayView(PolicyContext, Protocol):
+    """What an ops cell may read and change of the day it belongs to (``sim.model.day``).
 
-    env: simpy.Environment
-    side_names: tuple[str, str]
+    Everything a rule sees (``PolicyContext``: the clock, the sides, ``send``), and the
+    sorties and the day's means to re-plan them.
+    """
+
     policy: Rule
     created: dict[str, list[Sortie]]
     rolling: set[int]
@@ -54,18 +56,6 @@ class DayView(Protocol):
 
     def wake(self, s: Sortie) -> None:
         """Make a sleeping sortie process re-read its plan."""
-        ...
-
-    def sorties(self, side: str) -> Sequence[Sortie]:
-        """The side's sorties known to itself now."""
-        ...
-
-    def send(self, receiver: str, notices: Sequence[Notice]) -> None:
-        """Hand a batch of notices to the receiver's ops cell now."""
-        ...
-
-    def resource(self, key: str, capacity: int) -> simpy.Resource:
-        """A SimPy resource of this run, made on first use."""
         ...
 
 
