@@ -169,6 +169,8 @@ def test_encounter_rows_name_the_sector_and_place(loaded: LoadedScenario) -> Non
     lon = LON0 + math.degrees(math.atan2(math.sin(c), math.cos(math.radians(LAT0)) * math.cos(c)))
     assert (second["lat_cpa"], second["lon_cpa"]) == (round(lat, 5), round(lon, 5))
     assert third["level"] == "near" and third["sector"] == "outside"
+    [in_a] = encounter_rows("p", 0, [encounters_at([(0.0, SECTOR_NM["A"] * NM)])], ["los"], loaded.sectors)
+    assert in_a["sector"] == "A"  # the first sector of the file
     assert (third["lat_cpa"], third["lon_cpa"]) == (LAT0, LON0)
     assert encounter_rows("p", 0, [Encounters.empty()], ["los"], loaded.sectors) == []
     with pytest.raises(ValueError):
