@@ -170,6 +170,8 @@ def test_encounter_rows_name_the_sector_and_place(loaded: LoadedScenario) -> Non
     lat, lon = loaded.projection.to_latlon(50_000.0, 0.0)
     assert (second["lat_cpa"], second["lon_cpa"]) == (round(float(lat), 5), round(float(lon), 5))
     assert third["level"] == "near" and third["sector"] == "outside"
+    [in_a] = encounter_rows("p", 0, [encounters_at([(0.0, SECTOR_NM["A"] * NM)])], ["los"], loaded.sectors)
+    assert in_a["sector"] == "A"  # the first sector of the file
     assert (third["lat_cpa"], third["lon_cpa"]) == (LAT0, LON0)
     assert encounter_rows("p", 0, [Encounters.empty()], ["los"], loaded.sectors) == []
     with pytest.raises(ValueError):

@@ -666,3 +666,89 @@ def test_unresolved_is_cleared_when_its_notice_goes_away(
     deliveries = [(100, "red", [notice("blue", "red", 1, "A", 290, 330)]), (110, "red", [later])]
     run_day(monkeypatch, loaded, [s], deliveries=deliveries)
     assert s.unresolved is False
+
+
+# --- details of each action ------------------------------------------------------------------
+
+
+def test_altitude_with_no_free_band_leaves_it_to_the_next_action(
+    monkeypatch: pytest.MonkeyPatch, loaded: LoadedScenario
+) -> None:
+    s = sortie(1, "red", "A", 200)
+    n = notice("blue", "red", 9, "A", 190, 230, 9000, 21000)  # busy 8,000-22,000 ft: nothing free
+    run_day(monkeypatch, loaded, [s], deliveries=[(100, "red", [n])])
+    assert not s.altitude_changed and s.delay_s == pytest.approx(40 * M)
+
+
+def test_an_altitude_move_is_the_whole_decision(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    loaded = loaded_with(tmp_path, actions=["altitude", "cancel"])
+    s = sortie(1, "red", "A", 200)
+    run_day(
+        monkeypatch, loaded, [s], deliveries=[(100, "red", [notice("blue", "red", 9, "A", 190, 230, 14500, 16000)])]
+    )
+    assert s.altitude_changed and not s.cancelled and s.launched_s is not None
+
+
+def test_delay_steps_over_notices_clear_in_altitude(monkeypatch: pytest.MonkeyPatch, loaded: LoadedScenario) -> None:
+    # N1 (no altitude) moves the sortie to 240; N2 just after is far above: no further shift
+    s = sortie(1, "red", "A", 200)
+    batch = [notice("blue", "red", 1, "A", 190, 230), notice("blue", "red", 2, "A", 230, 260, 30000, 31000)]
+    run_day(monkeypatch, loaded, [s], deliveries=[(100, "red", batch)])
+    assert s.t_on_s == pytest.approx(240 * M) and s.delay_s == pytest.approx(40 * M)
+
+
+def test_delay_gives_up_after_twenty_shifts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # 25 short notices 45 min apart: each shift (to the end + 10) meets the next one and
+    # only that one; after 20 shifts the delay gives up and the sortie is re-tasked
+    loaded = loaded_with(tmp_path, max_delay_min=1000)
+    s = sortie(1, "red", "A", 200)
+    batch = [notice("blue", "red", k, "A", 200 + 45 * k, 205 + 45 * k) for k in range(25)]
+    run_day(monkeypatch, loaded, [s], deliveries=[(100, "red", batch)])
+    assert s.delay_s == 0 and s.retasked and s.sector == "B"
+    s = sortie(1, "red", "A", 200)  # 15 notices: after 15 shifts clear, at 200 + 45 * 14 + 15 = 845
+    run_day(monkeypatch, loaded, [s], deliveries=[(100, "red", batch[:15])])
+    assert s.t_on_s == pytest.approx(845 * M) and not s.retasked
+
+
+def test_retask_only_to_sectors_no_notice_affects(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    loaded = loaded_with(tmp_path, actions=["retask", "cancel"])
+    # A and B both taken: nowhere to go, cancelled
+    s = sortie(1, "red", "A", 200)
+    batch = [notice("blue", "red", 1, "A", 190, 230), notice("blue", "red", 2, "B", 190, 230)]
+    run_day(monkeypatch, loaded, [s], deliveries=[(100, "red", batch)])
+    assert s.cancelled and not s.retasked
+    # B's notice is far above: B is free
+    s = sortie(1, "red", "A", 200)
+    batch = [notice("blue", "red", 1, "A", 190, 230), notice("blue", "red", 2, "B", 190, 230, 30000, 31000)]
+    run_day(monkeypatch, loaded, [s], deliveries=[(100, "red", batch)])
+    assert s.retasked and s.sector == "B"
+
+
+def test_retask_never_to_a_zero_weight_sector(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    data = scenario_data(red_reaction={**RED_REACTION, "actions": ["retask", "cancel"]})
+    data["sides"]["red"]["sector_weights"] = {"A": 1, "B": 0}
+    loaded = load(tmp_path, data)
+    s = sortie(1, "red", "A", 200)
+    run_day(monkeypatch, loaded, [s], deliveries=[(100, "red", [notice("blue", "red", 1, "A", 190, 230)])])
+    assert s.cancelled and s.sector == "A"
+
+
+@pytest.mark.parametrize(("choice_u", "sector"), [(0.2, "B"), (1 / 3, "C"), (0.5, "C"), (0.99, "C")])
+def test_retask_picks_by_weight_with_the_sorties_own_number(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, choice_u: float, sector: str
+) -> None:
+    # A taken; B weighs 1 and C 2: B for choice_u in [0, 1/3), C for [1/3, 1)
+    data = scenario_data(red_reaction={**RED_REACTION, "actions": ["retask"]})
+    data["sides"]["red"]["sector_weights"] = {"A": 1, "B": 1, "C": 2}
+    loaded = load(tmp_path, data)
+    s = sortie(1, "red", "A", 200, choice_u=choice_u)
+    run_day(monkeypatch, loaded, [s], deliveries=[(100, "red", [notice("blue", "red", 1, "A", 190, 230)])])
+    assert s.retasked and s.sector == sector
+
+
+def test_a_hold_of_half_a_second(monkeypatch: pytest.MonkeyPatch, loaded: LoadedScenario) -> None:
+    # airborne 595 for A at 600; the area notice clears half a second after its arrival
+    s = sortie(4, "red", "A", 600)
+    end = 590 + 0.5 / M
+    run_day(monkeypatch, loaded, [s], deliveries=[(591, "red", [notice("blue", "red", 9, None, 560, end)])])
+    assert s.held_s == pytest.approx(0.5, abs=0.01) and not s.aborted
