@@ -65,11 +65,16 @@ def test_starting_exactly_at_the_threshold_and_closing() -> None:
 
 
 def test_climbing_at_exactly_one_metre_a_second() -> None:
-    # B climbs at 1 m/s from 500 m below A: within 300 m from t = 200 s to t = 800 s
-    t = tracks(("A", "a", [(0, 0, 0, 0), (1000, 0, 0, 0)]), ("B", "b", [(0, 0, 0, -500), (1000, 0, 0, 500)]))
-    [row] = find_encounters(t, 1000.0, 300.0).rows()
-    assert (row["t_start"], row["t_end"]) == (pytest.approx(200), pytest.approx(800))
-    assert row["dz_at_cpa_m"] == pytest.approx(500 - 200)  # z_a - z_b at the first closest time, 200 s
+    # A climbs at 1 m/s (relative vertical speed +1 m/s) from 500 m below B: within 300 m
+    # from t = 200 s to t = 800 s; and the same the other way up
+    for a, b in (((0, -500), (1000, 500)), ((0, 0), (1000, 0))):
+        t = tracks(
+            ("A", "a", [(0, 0, 0, a[1]), (1000, 0, 0, b[1])]),
+            ("B", "b", [(0, 0, 0, 0 if a[1] else -500), (1000, 0, 0, 0 if a[1] else 500)]),
+        )
+        [row] = find_encounters(t, 1000.0, 300.0).rows()
+        assert (row["t_start"], row["t_end"]) == (pytest.approx(200), pytest.approx(800))
+        assert abs(row["dz_at_cpa_m"]) == pytest.approx(300)  # 300 m apart at the first closest time, 200 s
 
 
 @pytest.mark.parametrize("shift", [-86_400.0, -3_600.5, 0.0, 1e6])
