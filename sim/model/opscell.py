@@ -84,20 +84,24 @@ class Replanner:
             yield officer
             yield env.timeout(self.side.ops_cell.reaction_s)
         self.received += len(notices)
-        fresh = []
+        # a sortie needs a fresh decision if a new notice could touch it, or if a notice that
+        # could touch it has gone (withdrawn, or replaced by one elsewhere or at another time)
+        touched: list[Notice] = []
         for n in notices:
-            if n.withdrawn:
-                self.known.pop((n.sender, n.sortie_id), None)
-            else:
-                self.known[(n.sender, n.sortie_id)] = n
-                fresh.append(n)
-        if not fresh:
+            key = (n.sender, n.sortie_id)
+            gone = self.known.pop(key, None)
+            if gone is not None:
+                touched.append(gone)
+            if not n.withdrawn:
+                self.known[key] = n
+                touched.append(n)
+        if not touched:
             return
-        # only sorties the new notices could touch need a decision (same sector or no location, window near)
-        sectors = {n.sector for n in fresh}
+        # only sorties in a touched sector (or any, for a notice with no location) whose window is near
+        sectors = {n.sector for n in touched}
         buf = self.side.reaction.buffer_s
-        first = min(n.start_s for n in fresh) - buf
-        last = max(n.end_s for n in fresh) + buf
+        first = min(n.start_s for n in touched) - buf
+        last = max(n.end_s for n in touched) + buf
         for s in self.day.created[self.side_name]:
             if None in sectors or s.sector in sectors:
                 start, end = self.window(s)

@@ -645,11 +645,6 @@ def test_altitude_moves_stay_inside_the_altitude_split_block(
     assert (s.floor_m, s.ceiling_m) == (pytest.approx(18900 * FT), pytest.approx(20000 * FT))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known issue: a sortie marked unresolved is not re-checked when the notice that caused it is "
-    "withdrawn or replaced by one elsewhere, so it stays counted although no known notice affects it",
-)
 @pytest.mark.parametrize("how", ["withdrawn", "moved"])
 def test_unresolved_is_cleared_when_its_notice_goes_away(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, how: str
