@@ -84,8 +84,7 @@ class Replanner:
             yield officer
             yield env.timeout(self.side.ops_cell.reaction_s)
         self.received += len(notices)
-        # a sortie needs a fresh decision if a new notice could touch it, or if a notice that
-        # could touch it has gone (withdrawn, or replaced by one elsewhere or at another time)
+        # what changed: new notices, and notices that went (withdrawn, or replaced by a later one)
         touched: list[Notice] = []
         for n in notices:
             key = (n.sender, n.sortie_id)
@@ -95,18 +94,11 @@ class Replanner:
             if not n.withdrawn:
                 self.known[key] = n
                 touched.append(n)
-        if not touched:
-            return
-        # only sorties in a touched sector (or any, for a notice with no location) whose window is near
-        sectors = {n.sector for n in touched}
-        buf = self.side.reaction.buffer_s
-        first = min(n.start_s for n in touched) - buf
-        last = max(n.end_s for n in touched) + buf
+        # a fresh decision for every sortie a changed notice touches, and for every sortie still
+        # unresolved (what went may have freed a sector, a band or a time it could move to)
         for s in self.day.created[self.side_name]:
-            if None in sectors or s.sector in sectors:
-                start, end = self.window(s)
-                if start < last and end > first:
-                    self.react(s)
+            if s.unresolved or any(self._touches(n, s.sector, self.window(s)) for n in touched):
+                self.react(s)
 
     def plan_new(self, s: Sortie) -> None:
         """A sortie just added to the tasking is planned around what the side already knows."""
@@ -140,6 +132,14 @@ class Replanner:
             return s.t_on_s, s.t_off_s
         return s.on_station_start_s, s.on_station_end_s
 
+    def _touches(self, n: Notice, sector: str, window: tuple[float, float]) -> bool:
+        """Whether notice ``n`` is about ``sector`` (or names none) and its window, widened by
+        ``buffer_min`` either side, overlaps ``window`` (s) with positive length."""
+        if n.sector is not None and n.sector != sector:
+            return False
+        buf = self.side.reaction.buffer_s
+        return window[0] < n.end_s + buf and window[1] > n.start_s - buf
+
     def affecting(
         self,
         sector: str,
@@ -150,16 +150,12 @@ class Replanner:
 
         With ``block`` None the altitude is ignored (used to find where not to move to).
         """
-        start, end = window
-        buf = self.side.reaction.buffer_s
         vbuf = self.side.reaction.vertical_buffer_m
-        if end <= self.day.env.now:
+        if window[1] <= self.day.env.now:
             return []
         out = []
         for n in self.known.values():
-            if n.sector is not None and n.sector != sector:
-                continue
-            if not (start < n.end_s + buf and end > n.start_s - buf):
+            if not self._touches(n, sector, window):
                 continue
             if block is not None and n.floor_m is not None and n.ceiling_m is not None:
                 if not (block[0] < n.ceiling_m + vbuf and block[1] > n.floor_m - vbuf):

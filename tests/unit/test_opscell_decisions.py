@@ -9,15 +9,17 @@ buffer, 1,000-ft vertical buffer, one officer taking 5 min per batch. Times are 
 from __future__ import annotations
 
 import copy
+import dataclasses
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from sim.experiment.metrics import replication_row
 from sim.model.notices import Notice
 from sim.scenario.load import LoadedScenario
-from tests.handmade import FT, RED_REACTION, at, load, make_day, notice, run_day, scenario_data, sortie
+from tests.handmade import FT, RED_REACTION, at, fleet, load, make_day, notice, run_day, scenario_data, sortie
 
 M = 60.0
 
@@ -614,19 +616,51 @@ def test_a_notice_just_after_a_window_still_reaches_it_through_the_buffer(
 def test_a_sortie_left_unresolved_on_the_runway_is_replanned_when_next_checked(
     monkeypatch: pytest.MonkeyPatch, loaded: LoadedScenario
 ) -> None:
-    # N1 (A, 590-640) read at 594 while the sortie rolls (593-595): unresolved. N2 (C, far
-    # away in time) touches nothing: the sortie is not re-checked. N3 (A, 600-601) read at
-    # 597, in transit: re-checked against everything known, re-tasked to B.
+    # N1 (A, 590-640) read at 594 while the sortie rolls (593-595): unresolved, and nothing
+    # else arrives. With N2 (C, far away in time and place) read at 597, in transit: the
+    # unresolved sortie is re-checked at every batch, and re-tasked to B.
     s = sortie(1, "red", "A", 600)
-    deliveries = [
-        (589, "red", [notice("blue", "red", 1, "A", 590, 640)]),
-        (590, "red", [notice("blue", "red", 2, None, 900, 910)]),
-    ]
-    run_day(monkeypatch, loaded, [s], deliveries=deliveries)
+    first = (589, "red", [notice("blue", "red", 1, "A", 590, 640)])
+    run_day(monkeypatch, loaded, [s], deliveries=[first])
     assert s.unresolved and not s.retasked
     s = sortie(1, "red", "A", 600)
-    run_day(monkeypatch, loaded, [s], deliveries=[*deliveries, (592, "red", [notice("blue", "red", 3, "A", 600, 601)])])
+    run_day(monkeypatch, loaded, [s], deliveries=[first, (592, "red", [notice("blue", "red", 2, "C", 900, 910)])])
     assert s.retasked and s.sector == "B" and s.unresolved is False
+
+
+def test_an_unresolved_sortie_is_replanned_when_a_notice_elsewhere_frees_its_way_out(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # re-tasking only; at 105 notices about A and B (the only sectors red flies) leave the
+    # sortie in A nowhere to go: unresolved. At 115 the notice about B is withdrawn: B is free
+    loaded = loaded_with(tmp_path, actions=["retask"])
+    s = sortie(1, "red", "A", 300)
+    in_a, in_b = notice("blue", "red", 1, "A", 290, 330), notice("blue", "red", 2, "B", 290, 330)
+    run_day(monkeypatch, loaded, [s], deliveries=[(100, "red", [in_a, in_b])])
+    assert s.unresolved and s.sector == "A"
+    s = sortie(1, "red", "A", 300)
+    gone = notice("blue", "red", 2, "B", 290, 330, withdrawn=True)
+    run_day(monkeypatch, loaded, [s], deliveries=[(100, "red", [in_a, in_b]), (110, "red", [gone])])
+    assert s.unresolved is False and s.retasked and s.sector == "B"
+
+
+def test_a_second_notice_on_a_delayed_sortie_counts_the_delay_from_the_tasked_time(
+    monkeypatch: pytest.MonkeyPatch, loaded: LoadedScenario
+) -> None:
+    # the sortie (A, 300-330) is delayed by N1 (290-340) to 340 + 10 = 350 min (50 min);
+    # N2 (C) changes nothing; N3 (A, 345-360) touches 350-380: a delay to 370 would be 70 min
+    # after the tasked 300 (> 60), so it is re-tasked to B, keeping its 50 min of delay
+    s = sortie(1, "red", "A", 300)
+    deliveries = [
+        (100, "red", [notice("blue", "red", 1, "A", 290, 340)]),
+        (110, "red", [notice("blue", "red", 2, "C", 350, 420)]),
+        (120, "red", [notice("blue", "red", 3, "A", 345, 360)]),
+    ]
+    run_day(monkeypatch, loaded, [s], deliveries=deliveries[:2])
+    assert s.delay_s == pytest.approx(50 * M) and not s.retasked and s.sector == "A"
+    s = sortie(1, "red", "A", 300)
+    run_day(monkeypatch, loaded, [s], deliveries=deliveries)
+    assert s.delay_s == pytest.approx(50 * M) and s.retasked and s.sector == "B" and s.unresolved is False
 
 
 def test_altitude_moves_stay_inside_the_altitude_split_block(
@@ -664,6 +698,46 @@ def test_unresolved_is_cleared_when_its_notice_goes_away(
 
 
 # --- details of each action ------------------------------------------------------------------
+
+
+def loaded_from_ground(tmp_path: Path, **reaction: Any) -> tuple[LoadedScenario, float]:
+    """Red flying 0-10,000 ft with no vertical buffer, so free bands are exact differences; the top (m)."""
+    red = {**copy.deepcopy(RED_REACTION), "vertical_buffer_ft": 0, **reaction}
+    loaded = load(tmp_path, scenario_data(red_reaction=red, red_fleet=fleet(floor_ft=0, ceiling_ft=10000)))
+    high = loaded.scenario.sides["red"].fleets["jet"].ceiling_m
+    return loaded, high
+
+
+def test_altitude_picks_the_lower_of_two_free_bands_of_exactly_equal_width(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # busy from w to 7,000 ft where w = top - 7,000 ft in floats: two free bands of exactly
+    # the same width (0-w and 7,000 ft-top); the lower one is taken
+    loaded, high = loaded_from_ground(tmp_path, actions=["altitude"])
+    above = 7000 * FT
+    width = high - above  # exact: above is within a factor 2 of high
+    n = dataclasses.replace(notice("blue", "red", 9, "A", 190, 230), floor_m=width, ceiling_m=above)
+    s = sortie(1, "red", "A", 200)
+    run_day(monkeypatch, loaded, [s], deliveries=[(100, "red", [n])])
+    assert s.altitude_changed and (s.floor_m, s.ceiling_m) == (0.0, width)
+
+
+def test_altitude_takes_a_free_band_of_exactly_the_minimum_width(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # the minimum is min(a quarter of the 10,000-ft block, 1,000 ft) = 1,000 ft; the only free
+    # band, 0 to 1,000 ft, is exactly that wide in floats: taken. A hair thinner: refused, and
+    # the delay follows
+    loaded, high = loaded_from_ground(tmp_path, actions=["altitude", "delay"])
+    minimum = min(0.25 * high, 1000 * FT)
+    for floor_m, moved in ((minimum, True), (float(np.nextafter(minimum, 0.0)), False)):
+        n = dataclasses.replace(notice("blue", "red", 9, "A", 190, 230), floor_m=floor_m, ceiling_m=high)
+        s = sortie(1, "red", "A", 200)
+        run_day(monkeypatch, loaded, [s], deliveries=[(100, "red", [n])])
+        assert s.altitude_changed is moved
+        assert s.delay_s == (0 if moved else pytest.approx(40 * M))
+        if moved:
+            assert (s.floor_m, s.ceiling_m) == (0.0, minimum)
 
 
 def test_altitude_with_no_free_band_leaves_it_to_the_next_action(

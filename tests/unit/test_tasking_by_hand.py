@@ -72,9 +72,23 @@ def test_a_partial_last_hour_gets_its_share_and_its_full_half_hour(loaded: Loade
     last = t[t >= 2 * H]
     assert len(last) / len(t) == pytest.approx(0.2, abs=0.02)
     assert last.max() > 2.5 * H - 2 and t.max() < 2.5 * H
-    # a horizon shorter than an hour: one partial hour
-    t = np.array([s.t_on_s for s in draw(loaded, red(loaded, sorties_per_day=48_000.0), horizon_h=0.5)])
-    assert len(t) == 1000 and t.max() < 0.5 * H and t.max() > 0.5 * H - 10
+    # a horizon shorter than an hour: one partial hour, its starts spread to its very end
+    # (50,000 starts in 1,800 s: one in the last half second but for a chance of 1e-6)
+    t = np.array([s.t_on_s for s in draw(loaded, red(loaded, sorties_per_day=2_400_000.0), horizon_h=0.5)])
+    assert len(t) == 50_000 and t.max() < 0.5 * H and t.max() > 0.5 * H - 0.5
+
+
+def test_a_last_hour_of_half_a_second_is_an_hour_of_its_own(loaded: LoadedScenario) -> None:
+    # 1 h + 0.5 s with all the weight on the second hour: about 1,000 starts (24,000 a day),
+    # every one in that half second
+    profile = [0.0, 1.0] + [0.0] * 22
+    t = np.array(
+        [
+            s.t_on_s
+            for s in draw(loaded, red(loaded, sorties_per_day=24_000.0, time_profile=profile), horizon_h=(H + 0.5) / H)
+        ]
+    )
+    assert len(t) in (1000, 1001) and t.min() >= H and t.max() < H + 0.5
 
 
 def test_a_profile_with_no_weight_inside_the_horizon_falls_back_to_uniform(loaded: LoadedScenario) -> None:
@@ -125,9 +139,10 @@ def test_short_notice_sorties_are_decided_transit_plus_notice_before(tmp_path: P
 
 
 def test_short_notice_transit_from_a_base_east_of_the_sector(tmp_path: Path) -> None:
-    # base on the origin's parallel, 0.5 degrees east: transit from its projected position
+    # base on the origin's parallel, 0.5 degrees east of the sectors: transit from its projected position
     data = scenario_data()
     data["sides"]["red"]["bases"]["home"]["lon_deg"] = 38.5
+    data["origin"]["lon_deg"] = 38.1  # the sectors (on 38 E) off the plane's central meridian too
     loaded = load(tmp_path, data)
     bx, by = (float(v) for v in loaded.projection.to_xy(35.0, 38.5))
     side = red(loaded, sorties_per_day=100.0, short_notice_share=1.0, short_notice_min=30)
