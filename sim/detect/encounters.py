@@ -39,6 +39,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from sim.detect.kernel import conflict_window
 from sim.detect.tracks import Tracks
 
 __all__ = ["Encounters", "find_encounters", "find_encounters_levels"]
@@ -347,48 +348,13 @@ def _solve(
     with a piece of positive length.
     """
     # d: position of a minus b at t_ref, the start of the legs' common span (not of the
-    # bucket, so results do not depend on bucketing); w: velocity of a minus b;
-    # s: time since t_ref, limited to [s_from, s_to] for this bucket's stretch.
+    # bucket, so results do not depend on bucketing); w: velocity of a minus b.
     t_ref = np.maximum(legs.t0[i], legs.t0[j])
     xa, ya, za = legs.at(i, t_ref)
     xb, yb, zb = legs.at(j, t_ref)
-    dx, dy, dz = xa - xb, ya - yb, za - zb
-    wx, wy, wz = legs.vx[i] - legs.vx[j], legs.vy[i] - legs.vy[j], legs.vz[i] - legs.vz[j]
-    s_from, s_to = ta - t_ref, tb - t_ref
-    h, v = horizontal_m, vertical_m
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        # Horizontal: |d + w s| < h, i.e. a s^2 + 2 b s + c < 0 with a = |w|^2, b = d.w,
-        # c = |d|^2 - h^2. The closest distance is |d x w| / |w| and the discriminant
-        # b^2 - a c = (|w| h)^2 - (d x w)^2, both free of cancellation; the roots are
-        # q / a and c / q with q = -(b + sign(b) sqrt(disc)) (the stable quadratic formula).
-        # Divisions by |w| come in two steps so tiny relative speeds overflow to +-inf
-        # (a root beyond any span) rather than to nan.
-        w_norm = np.hypot(wx, wy)
-        h_moving = w_norm > 0
-        w_safe = np.where(h_moving, w_norm, 1.0)
-        b = dx * wx + dy * wy
-        cross = np.abs(dx * wy - dy * wx)
-        h_in = np.where(h_moving, cross / w_safe < h, np.hypot(dx, dy) < h)
-        sq = np.sqrt(np.maximum((w_norm * h - cross) * (w_norm * h + cross), 0.0))
-        q = -(b + np.copysign(sq, b))
-        root1 = q / w_safe / w_safe
-        root2 = ((np.hypot(dx, dy) - h) * (np.hypot(dx, dy) + h)) / q
-        h_lo = np.where(h_moving, np.minimum(root1, root2), -np.inf)
-        h_hi = np.where(h_moving, np.maximum(root1, root2), np.inf)
-        s_c = -(b / w_safe) / w_safe
-        # Vertical: |dz + wz s| < v.
-        v_moving = wz != 0
-        wz_safe = np.where(v_moving, wz, 1.0)
-        r1, r2 = (-v - dz) / wz_safe, (v - dz) / wz_safe
-        v_in = v_moving | (np.abs(dz) < v)
-        v_lo = np.where(v_moving, np.minimum(r1, r2), -np.inf)
-        v_hi = np.where(v_moving, np.maximum(r1, r2), np.inf)
-        s_lo = np.maximum(np.maximum(h_lo, v_lo), s_from)
-        s_hi = np.minimum(np.minimum(h_hi, v_hi), s_to)
-        # Ends inside the stretch come from t_ref + root; the others are exactly ta or tb.
-        t_lo = np.where(s_lo <= s_from, ta, np.clip(t_ref + s_lo, ta, tb))
-        t_hi = np.where(s_hi >= s_to, tb, np.clip(t_ref + s_hi, ta, tb))
-        ok = h_in & v_in & (t_hi > t_lo)
+    d = (xa - xb, ya - yb, za - zb)
+    w = (legs.vx[i] - legs.vx[j], legs.vy[i] - legs.vy[j], legs.vz[i] - legs.vz[j])
+    t_lo, t_hi, ok, s_lo, s_hi, s_c, h_moving = conflict_window(d, w, t_ref, ta, tb, horizontal_m, vertical_m)
     s_lo, s_hi, s_c, h_moving = s_lo[ok], s_hi[ok], s_c[ok], h_moving[ok]
     i, j, t_ref = i[ok], j[ok], t_ref[ok]
     t_lo, t_hi = t_lo[ok], t_hi[ok]

@@ -14,7 +14,7 @@ from sim.detect.encounters import Encounters
 from sim.model.day import Outcome
 from sim.scenario.sectors import SectorMap
 
-__all__ = ["SIDE_METRICS", "encounter_rows", "replication_row", "row_columns", "ENCOUNTER_COLUMNS"]
+__all__ = ["SIDE_METRICS", "TACTICAL_METRICS", "encounter_rows", "replication_row", "row_columns", "ENCOUNTER_COLUMNS"]
 
 SIDE_METRICS: tuple[tuple[str, str], ...] = (
     ("sorties_planned", "sorties in the day's tasking"),
@@ -33,13 +33,27 @@ SIDE_METRICS: tuple[tuple[str, str], ...] = (
     ("flight_h", "airborne hours, summed"),
 )
 
+TACTICAL_METRICS: tuple[tuple[str, str], ...] = (
+    ("tactical_alerts", "alerts: an aircraft of the other side seen inside this side's standoff volume"),
+    ("tactical_turn_away", "alerts answered by turning away"),
+    ("tactical_altitude", "alerts answered by climbing or descending clear"),
+    ("tactical_hold", "alerts answered by holding until clear"),
+    ("tactical_rtb", "alerts answered by abandoning the mission"),
+    ("tactical_lost_min", "planned on-station minutes lost to manoeuvres, summed"),
+    ("tactical_abandoned", "sorties left with no on-station time by a manoeuvre"),
+    ("tactical_missed", "encounters inside the standoff volume that the picture never showed (lack of cover)"),
+)
+"""Columns present only when some side of the scenario has a ``tactical`` layer."""
+
 ENCOUNTER_COLUMNS = ("policy", "replication", "level", *Encounters.COLUMNS, "lat_cpa", "lon_cpa", "sector")
 
 
-def row_columns(side_names: Sequence[str], level_names: Sequence[str]) -> list[str]:
-    """The columns of ``replications.csv``, in order."""
+def row_columns(side_names: Sequence[str], level_names: Sequence[str], tactical: bool = False) -> list[str]:
+    """The columns of ``replications.csv``, in order (the tactical ones only if ``tactical``)."""
     cols = ["policy", "policy_kind", "replication", "seed"]
     cols += [f"{side}_{m}" for side in side_names for m, _ in SIDE_METRICS]
+    if tactical:
+        cols += [f"{side}_{m}" for side in side_names for m, _ in TACTICAL_METRICS]
     cols += [f"encounters_{lv}" for lv in level_names]
     return cols
 
@@ -66,6 +80,22 @@ def _side_values(outcome: Outcome, side: str) -> dict[str, float]:
     }
 
 
+def _tactical_values(outcome: Outcome, side: str) -> dict[str, float]:
+    ss = [s for s in outcome.sorties if s.side == side]
+    kinds = [k for s in ss for k in s.tactical_manoeuvres]
+    assert outcome.tactical_missed is not None
+    return {
+        "tactical_alerts": sum(s.tactical_alerts for s in ss),
+        "tactical_turn_away": kinds.count("turn_away"),
+        "tactical_altitude": kinds.count("altitude"),
+        "tactical_hold": kinds.count("hold"),
+        "tactical_rtb": kinds.count("rtb"),
+        "tactical_lost_min": sum(s.tactical_lost_s for s in ss) / 60.0,
+        "tactical_abandoned": sum(s.tactical_abandoned for s in ss),
+        "tactical_missed": outcome.tactical_missed[side],
+    }
+
+
 def replication_row(
     policy: str,
     policy_kind: str,
@@ -80,6 +110,10 @@ def replication_row(
     for side in outcome.tracks.side_names:
         for key, value in _side_values(outcome, side).items():
             row[f"{side}_{key}"] = float(value) if isinstance(value, float) else int(value)
+    if outcome.tactical_missed is not None:
+        for side in outcome.tracks.side_names:
+            for key, value in _tactical_values(outcome, side).items():
+                row[f"{side}_{key}"] = float(value) if isinstance(value, float) else int(value)
     for name, enc in zip(level_names, encounters, strict=True):
         row[f"encounters_{name}"] = len(enc)
     return row

@@ -35,7 +35,7 @@ class Job:
     @property
     def columns(self) -> list[str]:
         sc = self.loaded.scenario
-        return row_columns(sc.side_names, [lv.name for lv in sc.levels])
+        return row_columns(sc.side_names, [lv.name for lv in sc.levels], sc.has_tactical)
 
 
 @dataclass(frozen=True)

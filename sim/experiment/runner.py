@@ -132,7 +132,7 @@ def execute_runs(
 
 def run_manifest(job: Job, run: RunDir, session: dict[str, Any], extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """The ``manifest.json`` of a finished run: what, how, with which software, when."""
-    from sim.experiment.metrics import SIDE_METRICS
+    from sim.experiment.metrics import SIDE_METRICS, TACTICAL_METRICS
 
     sc = job.loaded.scenario
     resumed = [s for s in run.sessions() if s.get("policy_replications_reused")]
@@ -155,7 +155,7 @@ def run_manifest(job: Job, run: RunDir, session: dict[str, Any], extra: dict[str
         "resumed": bool(resumed) or any(s.get("interrupted") for s in run.sessions()),
         "started_utc": (run.sessions() or [session])[0].get("started_utc"),
         "environment": environment_versions(),
-        "columns": {f"<side>_{m}": d for m, d in SIDE_METRICS}
+        "columns": {f"<side>_{m}": d for m, d in SIDE_METRICS + (TACTICAL_METRICS if sc.has_tactical else ())}
         | {"encounters_<level>": "encounters at that level (count)"},
         **(extra or {}),
         "scenario": sc.model_dump(mode="json", by_alias=True),

@@ -24,6 +24,7 @@ from sim.model.flightpath import FlightPath
 from sim.model.notices import Notice
 from sim.model.opscell import Replanner
 from sim.model.rules import rule_for
+from sim.model.tactical import Alert, TacticalLayer
 from sim.model.tasking import Sortie, draw_tasking
 from sim.scenario.load import LoadedScenario
 from sim.scenario.models import Fleet
@@ -40,6 +41,9 @@ class Outcome:
     sorties: tuple[Sortie, ...]
     notices_received: dict[str, int]
     events: int
+    alerts: tuple[Alert, ...] = ()
+    tactical_missed: dict[str, int] | None = None  # per side; None when no side has a tactical layer
+    alert_events: int = 0
 
 
 def replication_streams(seed: int, replication: int, side_names: Sequence[str]) -> dict[str, np.random.Generator]:
@@ -113,6 +117,8 @@ class _Day:
         self.created: dict[str, list[Sortie]] = {name: [] for name in self.side_names}
         self.resources: dict[str, simpy.Resource] = {}
         self.events = 0
+        specs = {name: t for name in self.side_names if (t := sc.sides[name].tactical) is not None}
+        self.tactical = TacticalLayer(self, specs, self.side_names, proj) if specs else None
 
     # --- PolicyContext -------------------------------------------------------------------
     def sorties(self, side: str) -> Sequence[Sortie]:
@@ -213,6 +219,8 @@ class _Day:
         path = FlightPath.starting_at(env.now, bx, by, bz)
         self.paths[s.id] = path
         self.fly_sortie(s, path)
+        if self.tactical is not None:
+            self.tactical.launched(s)
         self.policy.on_launch(self, s)
         while True:
             self.sleeping.add(s.id)
@@ -224,6 +232,8 @@ class _Day:
             finally:
                 self.sleeping.discard(s.id)
         s.landed_s = env.now
+        if self.tactical is not None:
+            self.tactical.landed(s)
         yield env.timeout(self.fleet(s).turnaround_s)
         fleet.release(aircraft)
 
@@ -270,6 +280,8 @@ class _Day:
         path.hold_until(self.env.now + hold_s)
         arrive_s = self.fly_sortie(s, path)
         self.wake(s)
+        if self.tactical is not None:
+            self.tactical.path_changed(s)
         return arrive_s
 
     def abort(self, s: Sortie) -> None:
@@ -279,6 +291,28 @@ class _Day:
         path.cut(self.env.now)
         self.fly_home(s, path)
         self.wake(s)
+        if self.tactical is not None:
+            self.tactical.path_changed(s)
+
+    def divert(self, s: Sortie, waypoints: Sequence[tuple[float, float, float, float]]) -> None:
+        """Fly ``waypoints`` (t_s, x_m, y_m, z_m) from now (a tactical avoidance), then resume.
+
+        The sortie goes back to its sector's first work point if its on-station window has
+        not ended by then, else home.
+        """
+        self._stop_working(s)
+        path = self.paths[s.id]
+        path.cut(self.env.now)
+        for t_s, x_m, y_m, z_m in waypoints:
+            path.add(t_s, x_m, y_m, z_m)
+        assert s.on_station_end_s is not None
+        if path.end_s < s.on_station_end_s:
+            self.fly_sortie(s, path)
+        else:
+            self.fly_home(s, path)
+        self.wake(s)
+        if self.tactical is not None:
+            self.tactical.path_changed(s)
 
     def wake(self, s: Sortie) -> None:
         """Make a sleeping sortie process re-read its plan (new launch or landing time)."""
@@ -328,7 +362,12 @@ class _Day:
             z_m=column("z_m"),
         )
         received = {name: self.replanner[name].received for name in self.side_names}
-        return Outcome(tracks, tuple(sorties), received, self.events)
+        if self.tactical is None:
+            return Outcome(tracks, tuple(sorties), received, self.events)
+        missed = self.tactical.missed(tracks, flown)
+        return Outcome(
+            tracks, tuple(sorties), received, self.events, tuple(self.tactical.alerts), missed, self.tactical.scheduled
+        )
 
 
 def simulate(loaded: LoadedScenario, policy: PolicySpec, seed: int, replication: int) -> Outcome:

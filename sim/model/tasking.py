@@ -61,6 +61,12 @@ class Sortie:
     delay_s: float = 0.0
     wait_s: float = 0.0
     unresolved: bool = False
+    # the tactical layer (sim.model.tactical)
+    tactical_alerts: int = 0
+    tactical_manoeuvres: list[str] = field(default_factory=list)  # kinds applied, in order
+    tactical_lost_s: float = 0.0  # planned on-station time lost to manoeuvres
+    tactical_abandoned: bool = False  # a manoeuvre left it no on-station time
+    tactical_avoid_s: float = 0.0  # time spent in turn-aways, climbs and holds
 
     @property
     def lost_on_station_s(self) -> float:

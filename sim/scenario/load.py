@@ -158,6 +158,14 @@ def _check_references(sc: Scenario, sectors: SectorMap, lines: LineMap, source: 
                         ("sides", side_name, "fleets", fleet_name, "sector_weights", sector),
                         f"unknown sector {sector!r}; known: {known}",
                     )
+        if side.tactical is not None:
+            for k, src in enumerate(side.tactical.surveillance.sources):
+                for m, fleet_name in enumerate(src.fleets or ()):
+                    if fleet_name not in side.fleets:
+                        bad(
+                            ("sides", side_name, "tactical", "surveillance", "sources", k, "fleets", m),
+                            f"unknown fleet {fleet_name!r}; this side's fleets: {', '.join(side.fleets)}",
+                        )
     for policy_name, policy in sc.policies.items():
         for field, message in policy.check_sides(sc.side_names):
             bad(("policies", policy_name, field), message)

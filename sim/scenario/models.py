@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from sim.scenario.rules import PolicySpec
+from sim.scenario.tactical import Tactical
 from sim.units import FT_M, KT_MPS, MIN_S, NM_M
 
 __all__ = [
@@ -72,7 +73,8 @@ class Fleet(_Model):
 
     A fleet takes either a ``share`` of its side's ``sorties_per_day`` or a fixed
     ``sorties_per_day`` of its own (e.g. drone orbits); ``sector_weights`` overrides the
-    side's for this fleet only.
+    side's for this fleet only. With ``tactical: false`` the fleet's crews neither see nor
+    yield in the side's tactical layer (``Side.tactical``).
     """
 
     type: Name
@@ -87,6 +89,7 @@ class Fleet(_Model):
     share: Fraction | None = None
     sorties_per_day: Annotated[float, Field(ge=0, le=10_000, allow_inf_nan=False)] | None = None
     sector_weights: dict[str, NonNegFloat] | None = None
+    tactical: bool = True
 
     # Field validators (not a model validator) so that errors point at the field itself.
     @field_validator("ceiling_ft")
@@ -190,7 +193,8 @@ class Reaction(_Model):
 
 
 class Side(_Model):
-    """One air force: its bases, fleets, tempo, target sectors and how it reacts to notices."""
+    """One air force: its bases, fleets, tempo, target sectors, how it reacts to notices and,
+    with ``tactical``, its crews' standoff rule and air picture (``sim.scenario.tactical``)."""
 
     label: str = ""
     bases: Annotated[dict[str, Base], Field(min_length=1)]
@@ -203,6 +207,7 @@ class Side(_Model):
     launch_jitter_min: NonNegFloat = 0.0
     ops_cell: OpsCell = OpsCell()
     reaction: Reaction = Reaction()
+    tactical: Tactical | None = None
 
     @field_validator("sector_weights")
     @classmethod
@@ -300,6 +305,16 @@ class Scenario(_Model):
     def side_names(self) -> tuple[str, str]:
         a, b = self.sides
         return a, b
+
+    @property
+    def has_tactical(self) -> bool:
+        """Whether some side has a tactical layer (and ``replications.csv`` its columns)."""
+        return any(side.tactical is not None for side in self.sides.values())
+
+    def without_tactical(self) -> Scenario:
+        """The same scenario with every side's tactical layer switched off."""
+        sides = {name: side.model_copy(update={"tactical": None}) for name, side in self.sides.items()}
+        return self.model_copy(update={"sides": sides})
 
 
 def _check_weights(weights: dict[str, float]) -> None:
