@@ -198,6 +198,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     _check_counts(args)
     loaded = load_scenario(args.scenario)
+    if args.no_tactical:
+        loaded = loaded.with_scenario(loaded.scenario.without_tactical())
     return run_scenario(
         loaded, policies=args.policy, replications=args.replications, seed=args.seed, execution=_execution(args)
     )
@@ -298,6 +300,11 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run every policy of a scenario for N replications and write results")
     run.add_argument("scenario", help="scenario YAML file")
+    run.add_argument(
+        "--no-tactical",
+        action="store_true",
+        help="switch every side's tactical layer off (same sorties: compare the layers)",
+    )
     executor_options(run)
     run.set_defaults(func=_cmd_run)
 

@@ -3,8 +3,8 @@
 The tactical layer asks, whenever a path changes, when two aircraft will next be inside an
 alert volume and when a sensor will see an aircraft. Both are the detector's closed form
 (``sim.detect.kernel``) on the legs of two straight-leg paths, without the detector's
-pruning: a path holds tens of legs, and the caller rejects far-apart pairs first with
-``boxes_apart``.
+pruning: a path holds tens of legs, so a sweep over their waypoints with a box test per
+stretch picks the few stretches worth solving.
 
 Paths are waypoint arrays ``(t_s, x_m, y_m, z_m)``, each (n,), times increasing; between
 waypoints the aircraft flies straight at constant velocity, as in ``Tracks``.
@@ -12,13 +12,15 @@ waypoints the aircraft flies straight at constant velocity, as in ``Tracks``.
 
 from __future__ import annotations
 
+import bisect
+import math
 from collections.abc import Sequence
 
 import numpy as np
 
 from sim.detect.kernel import conflict_window
 
-__all__ = ["Path", "boxes_apart", "conflict_intervals", "point_path"]
+__all__ = ["Path", "conflict_intervals", "point_path"]
 
 Path = tuple[Sequence[float], Sequence[float], Sequence[float], Sequence[float]]
 """Waypoints (t_s, x_m, y_m, z_m) of one aircraft, each a sequence of n floats."""
@@ -31,45 +33,68 @@ def point_path(t0_s: float, t1_s: float, x_m: float, y_m: float, z_m: float) -> 
     return [t0_s, t1_s], [x_m, x_m], [y_m, y_m], [z_m, z_m]
 
 
-def boxes_apart(a: Path, b: Path, t_from_s: float, horizontal_m: float, vertical_m: float) -> bool:
-    """True when the two paths' waypoints after ``t_from_s`` (and the points at it) cannot come
-    within the thresholds: their bounding boxes are further apart than them. A cheap test
-    that never rejects a pair that can conflict (a straight leg stays inside its ends' box)."""
-    boxes = []
-    for t, x, y, z in (a, b):
-        k = max(int(np.searchsorted(t, t_from_s, side="right")) - 1, 0)
-        xs, ys, zs = x[k:], y[k:], z[k:]
-        boxes.append((min(xs), max(xs), min(ys), max(ys), min(zs), max(zs)))
-    (ax0, ax1, ay0, ay1, az0, az1), (bx0, bx1, by0, by1, bz0, bz1) = boxes
-    return (
-        ax0 - bx1 >= horizontal_m
-        or bx0 - ax1 >= horizontal_m
-        or ay0 - by1 >= horizontal_m
-        or by0 - ay1 >= horizontal_m
-        or az0 - bz1 >= vertical_m
-        or bz0 - az1 >= vertical_m
-    )
+def _stretches(
+    a: Path, b: Path, t_from_s: float, horizontal_m: float, vertical_m: float
+) -> list[tuple[int, int, float, float]]:
+    """Stretches after ``t_from_s`` where both fly one straight leg and could be in conflict.
+
+    A sweep over the two paths' waypoints in time order gives the stretches ``(i, j, t0,
+    t1)`` (legs from waypoint ``i`` of ``a`` and ``j`` of ``b``); on each, each aircraft
+    stays inside the box of its two end positions, so boxes further apart than the
+    thresholds (in x, y or z) rule the stretch out. Never drops a stretch that can conflict;
+    plain Python, as paths hold tens of legs.
+    """
+    ta, tb = a[0], b[0]
+    lo = max(ta[0], tb[0], t_from_s)
+    hi = min(ta[-1], tb[-1])
+    out: list[tuple[int, int, float, float]] = []
+    if hi <= lo:
+        return out
+    i = max(bisect.bisect_right(ta, lo) - 1, 0)
+    j = max(bisect.bisect_right(tb, lo) - 1, 0)
+    # first the boxes of the whole remaining paths: most pairs are far apart all along
+    for ca, cb, gap in zip(a[1:], b[1:], (horizontal_m, horizontal_m, vertical_m), strict=True):
+        ra, rb = ca[i:], cb[j:]
+        if min(ra) - max(rb) >= gap or min(rb) - max(ra) >= gap:
+            return out
+    t0 = lo
+    pa, pb = _at(a, i, t0), _at(b, j, t0)
+    while t0 < hi:
+        na = ta[i + 1] if i + 1 < len(ta) else math.inf
+        nb = tb[j + 1] if j + 1 < len(tb) else math.inf
+        t1 = min(na, nb, hi)
+        qa, qb = _at(a, i, t1), _at(b, j, t1)
+        if t1 > t0 and (
+            min(pa[0], qa[0]) - max(pb[0], qb[0]) < horizontal_m
+            and min(pb[0], qb[0]) - max(pa[0], qa[0]) < horizontal_m
+            and min(pa[1], qa[1]) - max(pb[1], qb[1]) < horizontal_m
+            and min(pb[1], qb[1]) - max(pa[1], qa[1]) < horizontal_m
+            and min(pa[2], qa[2]) - max(pb[2], qb[2]) < vertical_m
+            and min(pb[2], qb[2]) - max(pa[2], qa[2]) < vertical_m
+        ):
+            out.append((i, j, t0, t1))
+        if t1 == na:
+            i += 1
+        if t1 == nb:
+            j += 1
+        t0, pa, pb = t1, qa, qb
+    return out
 
 
-def _legs(path: Path, t_from_s: float) -> tuple[np.ndarray, ...]:
-    """Legs of positive duration ending after ``t_from_s``: (t0, t1, x0, y0, z0, vx, vy, vz), each (m,)."""
-    t = np.asarray(path[0], dtype=np.float64)
-    x, y, z = (np.asarray(c, dtype=np.float64) for c in path[1:])
-    dt = t[1:] - t[:-1]
-    keep = (dt > 0) & (t[1:] > t_from_s)
-    start = np.flatnonzero(keep)
-    end = start + 1
-    dt = dt[start]
-    return (
-        t[start],
-        t[end],
-        x[start],
-        y[start],
-        z[start],
-        (x[end] - x[start]) / dt,
-        (y[end] - y[start]) / dt,
-        (z[end] - z[start]) / dt,
-    )
+def _at(path: Path, k: int, t_s: float) -> tuple[float, float, float]:
+    """Position (m) at ``t_s`` on the leg from waypoint ``k`` (held at the ends of the path)."""
+    t, x, y, z = path
+    if k + 1 >= len(t) or t[k + 1] <= t[k]:
+        return x[k], y[k], z[k]
+    f = min(max((t_s - t[k]) / (t[k + 1] - t[k]), 0.0), 1.0)
+    return x[k] + f * (x[k + 1] - x[k]), y[k] + f * (y[k + 1] - y[k]), z[k] + f * (z[k + 1] - z[k])
+
+
+def _leg_arrays(path: Path, k: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Legs from waypoints ``k``: (t0, x0, y0, z0, vx, vy, vz), each (m,), as the detector's ``_Legs``."""
+    t, x, y, z = (np.asarray(c, dtype=np.float64) for c in path)
+    dt = t[k + 1] - t[k]
+    return t[k], x[k], y[k], z[k], (x[k + 1] - x[k]) / dt, (y[k + 1] - y[k]) / dt, (z[k + 1] - z[k]) / dt
 
 
 def conflict_intervals(
@@ -85,32 +110,19 @@ def conflict_intervals(
     ``t_from_s``. Only the paths' common span counts (an aircraft not yet flying or landed
     is nowhere). Returns ``[(t_start_s, t_end_s), ...]`` in time order.
     """
-    la, lb = _legs(a, t_from_s), _legs(b, t_from_s)
-    if len(la[0]) == 0 or len(lb[0]) == 0:
+    found = _stretches(a, b, t_from_s, horizontal_m, vertical_m)
+    if not found:
         return []
-    # every pair of legs whose spans overlap: legs are in time order on each path
-    a0, a1, b0, b1 = la[0], la[1], lb[0], lb[1]
-    first = np.searchsorted(b1, a0, side="right")  # first b leg ending after a's start
-    last = np.searchsorted(b0, a1, side="left")  # b legs starting before a's end
-    counts = np.maximum(last - first, 0)
-    i = np.repeat(np.arange(len(a0)), counts)
-    j = (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)) + np.repeat(first, counts)
-    ta = np.maximum(np.maximum(a0[i], b0[j]), t_from_s)
-    tb = np.minimum(a1[i], b1[j])
-    span = tb > ta
-    i, j, ta, tb = i[span], j[span], ta[span], tb[span]
-    if len(i) == 0:
-        return []
-    t_ref = np.maximum(a0[i], b0[j])
-
-    def at(legs: tuple[np.ndarray, ...], k: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, ...]:
-        dt = t - legs[0][k]
-        return legs[2][k] + legs[5][k] * dt, legs[3][k] + legs[6][k] * dt, legs[4][k] + legs[7][k] * dt
-
-    xa, ya, za = at(la, i, t_ref)
-    xb, yb, zb = at(lb, j, t_ref)
-    d = (xa - xb, ya - yb, za - zb)
-    w = (la[5][i] - lb[5][j], la[6][i] - lb[6][j], la[7][i] - lb[7][j])
+    i = np.array([f[0] for f in found], dtype=np.int64)
+    j = np.array([f[1] for f in found], dtype=np.int64)
+    ta = np.array([f[2] for f in found])
+    tb = np.array([f[3] for f in found])
+    a0, ax, ay, az, avx, avy, avz = _leg_arrays(a, i)
+    b0, bx, by, bz, bvx, bvy, bvz = _leg_arrays(b, j)
+    t_ref = np.maximum(a0, b0)
+    da, db = t_ref - a0, t_ref - b0
+    d = (ax + avx * da - (bx + bvx * db), ay + avy * da - (by + bvy * db), az + avz * da - (bz + bvz * db))
+    w = (avx - bvx, avy - bvy, avz - bvz)
     t_lo, t_hi, ok, *_ = conflict_window(d, w, t_ref, ta, tb, horizontal_m, vertical_m)
     out: list[tuple[float, float]] = []
     for lo, hi in zip(t_lo[ok].tolist(), t_hi[ok].tolist(), strict=True):  # in time order already

@@ -17,10 +17,13 @@ volume first. Manoeuvres and their limits are described in ``sim.scenario.tactic
 
 What the crews predict: the clear time of an avoidance is worked out against the
 intruder's path as it is planned at the manoeuvre (the crew watches it until clear); the
-escape heading is away from where the picture last showed the intruder. A faster intruder
-closing from behind cannot always be escaped: the aircraft flies its escape for
-``max_avoid_min``, then resumes its mission while the encounter goes on (no second alert
-for the same encounter).
+escape heading is away from where the picture last showed the intruder. Flying straight
+away never lets a slower (or equally fast) intruder close in, so with perfect surveillance
+and no response time a side that always yields keeps the standoff. A faster intruder
+closing from behind cannot always be escaped: an avoidance that is not clear after
+``max_avoid_min`` is decided again (a new manoeuvre, counted), until the pair is clear or
+the sortie's ``max_avoid_total_min`` is spent; then the next kind in the list applies
+(``rtb``, say) or, if none, the sortie resumes its mission while the encounter goes on.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ import numpy as np
 import simpy
 
 from sim.detect.encounters import find_encounters
-from sim.detect.pairwise import Path, boxes_apart, conflict_intervals, point_path
+from sim.detect.pairwise import Path, conflict_intervals, point_path
 from sim.detect.tracks import Tracks
 from sim.model.flightpath import FlightPath
 from sim.model.tasking import Sortie
@@ -46,6 +49,7 @@ from sim.scenario.tactical import ANY_ALTITUDE_M, Tactical
 __all__ = ["Alert", "TacticalDay", "TacticalLayer"]
 
 _FAR_M = 1e12  # a horizontal range that covers everything (the 'above lowest' test)
+_TOUCH_REL_TOL = 1e-9  # intervals this close (relative, s) are one, as in the detector's merge
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,7 @@ class TacticalLayer:
         self.watch: dict[tuple[int, int], _Watch] = {}
         self.alerts: list[Alert] = []
         self.scheduled = 0  # alert events put on the SimPy queue
+        self._avoid_token: dict[int, int] = {}  # per sortie: bumps when a new avoidance starts
         self.sites: dict[str, list[tuple[float, float, float, float]]] = {}
         self.aboard: dict[str, dict[str, list[tuple[float, float]]]] = {}
         for side, spec in specs.items():
@@ -181,10 +186,11 @@ class TacticalLayer:
         seen_now = kept or rec.through_s >= now
         pa, pb = _as_path(self.day.paths[own.id]), _as_path(self.day.paths[intr.id])
         h, v = spec.standoff_m, spec.standoff_v_m
-        intervals = [] if boxes_apart(pa, pb, now, h, v) else conflict_intervals(pa, pb, now, h, v)
+        intervals = conflict_intervals(pa, pb, now, h, v)
         continued = False
+        touch = now + _TOUCH_REL_TOL * max(1.0, abs(now))  # the detector's merge tolerance
         for lo, hi in intervals:
-            if lo <= now and seen_now:  # the encounter already seen goes on
+            if lo <= touch and seen_now:  # the encounter already seen goes on
                 rec.through_s = hi
                 if rec.pending is not None:
                     rec.pending[1] = hi
@@ -195,7 +201,9 @@ class TacticalLayer:
             sample = self._first_seen(own, intr, max(lo, now), hi)
             if sample is None:
                 continue  # no update sees this one: missed
-            if sample <= rec.last_alert_s:
+            if rec.last_alert_s > -math.inf and sample <= rec.last_alert_s + _TOUCH_REL_TOL * max(
+                1.0, abs(rec.last_alert_s)
+            ):
                 # left and re-entered at the very instant of the last alert (an avoidance that
                 # starts on the volume's edge): the same encounter, not a new one
                 rec.through_s = hi
@@ -286,17 +294,20 @@ class TacticalLayer:
         if own.id not in self.airborne[own.side] or self.day.paths[own.id].end_s <= now:
             return
         spec = self.specs[own.side]
+        self._avoid_token[own.id] = self._avoid_token.get(own.id, 0) + 1
         for kind in spec.manoeuvre:
             if kind == "none":
                 self._record(index, own, kind, 0.0)
                 return
             before = remaining_work_s(own, now)
+            capped = False
             if kind == "rtb":
                 self.day.abort(own)
             else:
-                plan = self._plan(kind, own, intr, spec)
-                if plan is None:
+                planned = self._plan(kind, own, intr, spec)
+                if planned is None:
                     continue
+                plan, capped = planned
                 if not plan:
                     return  # already clear: nothing to do
                 own.tactical_avoid_s += plan[-1][0] - now
@@ -304,7 +315,16 @@ class TacticalLayer:
             self._record(index, own, kind, before - remaining_work_s(own, now))
             if before > 0 and remaining_work_s(own, now) == 0:
                 own.tactical_abandoned = True
+            if capped:  # not clear when the avoidance ends: decide again then
+                token = self._avoid_token[own.id]
+                event = self.day.env.timeout(plan[-1][0] - now)
+                event.callbacks.append(functools.partial(self._go_on, own, intr, index, token))
             return
+
+    def _go_on(self, own: Sortie, intr: Sortie, index: int, token: int, _event: simpy.Event) -> None:
+        """The end of an avoidance that had not cleared: avoid again (nothing else changed the path)."""
+        if self._avoid_token.get(own.id) == token:
+            self._manoeuvre(own, intr, index)
 
     def _record(self, index: int, own: Sortie, kind: str, lost_s: float) -> None:
         a = self.alerts[index]
@@ -314,8 +334,10 @@ class TacticalLayer:
 
     def _plan(
         self, kind: str, own: Sortie, intr: Sortie, spec: Tactical
-    ) -> list[tuple[float, float, float, float]] | None:
-        """Waypoints of the avoidance (t_s, x_m, y_m, z_m), ``[]`` if already clear, None if ``kind`` cannot apply."""
+    ) -> tuple[list[tuple[float, float, float, float]], bool] | None:
+        """The avoidance's waypoints (t_s, x_m, y_m, z_m) (``[]`` if already clear) and whether it
+        ends before the pair is clear (capped by ``max_avoid_min`` or the sortie's budget);
+        None if ``kind`` cannot apply."""
         now = self.day.env.now
         path = self.day.paths[own.id]
         fleet = self.day.fleet(own)
@@ -363,8 +385,9 @@ class TacticalLayer:
 
     def _until_clear(
         self, own: Sortie, intr: Sortie, spec: Tactical, legs: list[tuple[float, float, float, float]]
-    ) -> list[tuple[float, float, float, float]]:
-        """The avoidance ``legs`` cut where the pair is clear of the clear volume; [] if clear already."""
+    ) -> tuple[list[tuple[float, float, float, float]], bool]:
+        """The avoidance ``legs`` cut where the pair is clear of the clear volume ([] if clear
+        already), and whether they end before that."""
         now = self.day.env.now
         path = self.day.paths[own.id]
         x, y, z = path.position_at(now)
@@ -378,7 +401,8 @@ class TacticalLayer:
         tentative: Path = (ts, xs, ys, zs)
         inside = conflict_intervals(tentative, _as_path(self.day.paths[intr.id]), now, spec.clear_m, spec.clear_v_m)
         if not inside or inside[0][0] > now:
-            return []
+            return [], False
+        capped = inside[0][1] >= ts[-1]
         clear_s = min(inside[0][1], ts[-1])
         out: list[tuple[float, float, float, float]] = []
         for k in range(1, len(ts)):
@@ -395,7 +419,7 @@ class TacticalLayer:
                 )
             )
             break
-        return out
+        return out, capped
 
     # --- after the day ------------------------------------------------------------------------
     def missed(self, tracks: Tracks, flown: Sequence[Sortie]) -> dict[str, int]:
@@ -404,10 +428,13 @@ class TacticalLayer:
         Counted for the side's aircraft that take part (fleets with ``tactical`` on).
         """
         out = {side: 0 for side in self.sides}
+        watching = {side: spec for side, spec in self.specs.items() if not spec.surveillance.perfect}
+        if not watching:
+            return out  # a perfect picture sees every encounter when it starts
         samples: dict[tuple[int, int], list[float]] = {}
         for a in self.alerts:
             samples.setdefault((a.own, a.intruder), []).append(a.sample_s)
-        for side, spec in self.specs.items():
+        for side, spec in watching.items():
             enc = find_encounters(tracks, spec.standoff_m, spec.standoff_v_m)
             for fa, fb, t0, t1 in zip(
                 enc.flight_index_a.tolist(),

@@ -36,6 +36,10 @@ class LoadedScenario:
         self.path = path
         self.sha256 = sha256
 
+    def with_scenario(self, scenario: Scenario) -> LoadedScenario:
+        """The same file and sectors with ``scenario`` in place of the loaded one (e.g. a layer switched off)."""
+        return LoadedScenario(scenario, self.sectors, self.path, self.sha256)
+
     @property
     def projection(self) -> LocalProjection:
         return self.sectors.projection
