@@ -330,7 +330,7 @@ class TacticalLayer:
         a = self.alerts[index]
         self.alerts[index] = Alert(a.side, a.own, a.intruder, a.sample_s, a.alert_s, kind)
         own.tactical_manoeuvres.append(kind)
-        own.tactical_lost_s += max(lost_s, 0.0)
+        own.tactical_lost_s += lost_s  # signed: a later avoidance can give back time an earlier one took
 
     def _plan(
         self, kind: str, own: Sortie, intr: Sortie, spec: Tactical

@@ -23,7 +23,10 @@ def small() -> LoadedScenario:
 
 @pytest.fixture(scope="module")
 def baseline() -> LoadedScenario:
-    return load_scenario(BASELINE)
+    """The baseline with the tactical layer off: these tests are about the plan (the tactical
+    layer has its own, ``test_tactical_*``)."""
+    loaded = load_scenario(BASELINE)
+    return loaded.with_scenario(loaded.scenario.without_tactical())
 
 
 def _plan(outcome):  # type: ignore[no-untyped-def]

@@ -42,10 +42,22 @@ def test_rules_reduce_losses_of_separation(rows, policy: str) -> None:  # type: 
     assert est.ci_high < 0, est
 
 
-def test_no_notice_costs_nothing(rows) -> None:  # type: ignore[no-untyped-def]
+def test_no_notice_costs_the_plan_nothing(rows) -> None:  # type: ignore[no-untyped-def]
+    # with no notice the only lost on-station time is what the crews' turn-aways cost
     for side in ("russia", "coalition"):
-        for metric in ("delay_min", "lost_on_station_min", "retasked", "cancelled", "notices_received"):
+        for metric in ("delay_min", "retasked", "cancelled", "notices_received"):
             assert _column(rows, "no-notice", f"{side}_{metric}").sum() == 0
+        lost = _column(rows, "no-notice", f"{side}_lost_on_station_min")
+        assert lost == pytest.approx(_column(rows, "no-notice", f"{side}_tactical_lost_min"), abs=1e-6)
+    assert _column(rows, "no-notice", "russia_tactical_alerts").sum() == 0  # Russia has no tactical layer
+    assert _column(rows, "no-notice", "coalition_tactical_turn_away").sum() > 0
+
+
+@pytest.mark.parametrize("policy", ["one-hour-notice", "shared-schedule", "hotline"])
+def test_rules_save_the_coalition_diversions(rows, policy: str) -> None:  # type: ignore[no-untyped-def]
+    diff = _column(rows, policy, "coalition_tactical_turn_away") - _column(rows, "no-notice", "coalition_tactical_turn_away")
+    est = mean_ci(diff)
+    assert est.ci_high < 0, est
 
 
 def test_one_hour_notice_is_paid_by_the_coalition_only(rows) -> None:  # type: ignore[no-untyped-def]
