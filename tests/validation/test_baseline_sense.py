@@ -55,7 +55,9 @@ def test_no_notice_costs_the_plan_nothing(rows) -> None:  # type: ignore[no-unty
 
 @pytest.mark.parametrize("policy", ["one-hour-notice", "shared-schedule", "hotline"])
 def test_rules_save_the_coalition_diversions(rows, policy: str) -> None:  # type: ignore[no-untyped-def]
-    diff = _column(rows, policy, "coalition_tactical_turn_away") - _column(rows, "no-notice", "coalition_tactical_turn_away")
+    diff = _column(rows, policy, "coalition_tactical_turn_away") - _column(
+        rows, "no-notice", "coalition_tactical_turn_away"
+    )
     est = mean_ci(diff)
     assert est.ci_high < 0, est
 
