@@ -8,6 +8,7 @@ encounters with any picture, replication by replication.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from sim.scenario.load import LoadedScenario, load_scenario
 from sim.scenario.tactical import Tactical
 
 ROOT = Path(__file__).resolve().parents[2]
+FEW = bool(os.environ.get("MUTANT_UNDER_TEST"))  # under mutation testing: a third of the examples
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +47,7 @@ FT = 0.3048
 NM = 1852.0
 
 
-@settings(max_examples=25, deadline=None, derandomize=True)
+@settings(max_examples=25 // (3 if FEW else 1), deadline=None, derandomize=True)
 @given(
     replication=st.integers(0, 10_000),
     standoff_nm=st.floats(2, 30),
@@ -79,7 +81,7 @@ def test_alerts_are_the_detectors_encounters_with_a_perfect_picture(
     assert out.tactical_missed == {name: 0 for name in sc.side_names}
 
 
-@settings(max_examples=15, deadline=None, derandomize=True)
+@settings(max_examples=15 // (3 if FEW else 1), deadline=None, derandomize=True)
 @given(
     replication=st.integers(0, 10_000),
     update_s=st.sampled_from([0.0, 10.0, 60.0, 300.0]),

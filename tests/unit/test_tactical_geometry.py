@@ -8,6 +8,7 @@ sampler (``min_distance``), not with the layer's own closed form.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,7 @@ from sim.scenario.models import Fleet
 from sim.scenario.projection import LocalProjection
 from sim.scenario.tactical import Tactical
 
+FEW = bool(os.environ.get("MUTANT_UNDER_TEST"))  # under mutation testing: a tenth of the examples
 NM = 1852.0
 FT = 0.3048
 KT = 1852.0 / 3600.0
@@ -266,7 +268,9 @@ def test_intruder_on_right_only_the_aircraft_that_has_it_on_its_right_yields() -
 speeds = st.floats(200, 600)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=60 // (10 if FEW else 1), deadline=None, derandomize=FEW, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(
     own_kt=speeds,
     ratio=st.floats(0.05, 1.0),
@@ -296,7 +300,7 @@ def test_a_side_that_always_yields_keeps_the_standoff_against_a_slower_intruder(
     assert min_distance(day.paths[1], day.paths[101], vertical_m=LOS_V) > LOS_H
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40 // (10 if FEW else 1), deadline=None, derandomize=FEW)
 @given(own_kt=speeds, ratio=st.floats(0.05, 1.0), response_s=st.floats(1, 120), bearing=st.floats(0, 2 * math.pi))
 def test_with_a_response_time_the_closest_approach_is_the_standoff_less_closing_speed_times_it(
     own_kt: float, ratio: float, response_s: float, bearing: float
