@@ -140,3 +140,34 @@ def test_baseline_from_the_command_line_1_and_2_workers(benchmark: Any, tmp_path
         f"\n{runs} policy-replications: 1 worker {times[1]:.1f} s ({runs / times[1]:.0f}/s), "
         f"2 workers {times[2]:.1f} s ({runs / times[2] / 2:.0f}/s/core), speed-up {times[1] / times[2]:.2f}x"
     )
+
+
+@pytest.mark.benchmark(group="tactical")
+def test_tactical_layer_cost_on_the_baseline(benchmark: Any, loaded: LoadedScenario) -> None:
+    """The baseline's four policies x 10 replications with the coalition's tactical layer on,
+    over the same with it off (``without_tactical``): time ratio, and alert events per day."""
+    off = loaded.with_scenario(loaded.scenario.without_tactical())
+    specs = list(loaded.scenario.policies.values())
+    seed = loaded.scenario.seed
+
+    def day_set(which: LoadedScenario) -> int:
+        return sum(simulate(which, spec, seed, r).alert_events for spec in specs for r in range(10))
+
+    events = day_set(loaded)
+    on_s = _best_of(lambda: day_set(loaded), repeat=3, number=1)
+    off_s = _best_of(lambda: day_set(off), repeat=3, number=1)
+    alerts = sum(len(simulate(loaded, spec, seed, r).alerts) for spec in specs for r in range(10))
+    benchmark.extra_info.update(
+        {
+            "on_s": on_s,
+            "off_s": off_s,
+            "ratio": on_s / off_s,
+            "alert_events_per_day": events / 40,
+            "alerts_per_day": alerts / 40,
+        }
+    )
+    print(
+        f"\ntactical on {on_s:.2f} s, off {off_s:.2f} s for 40 days: ratio {on_s / off_s:.2f}; "
+        f"{events / 40:.1f} alert events and {alerts / 40:.1f} alerts a day"
+    )
+    benchmark.pedantic(day_set, args=(loaded,), rounds=1, iterations=1)

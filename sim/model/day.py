@@ -364,7 +364,7 @@ class _Day:
         received = {name: self.replanner[name].received for name in self.side_names}
         if self.tactical is None:
             return Outcome(tracks, tuple(sorties), received, self.events)
-        missed = self.tactical.missed(tracks, flown)
+        missed = self.tactical.missed()
         return Outcome(
             tracks, tuple(sorties), received, self.events, tuple(self.tactical.alerts), missed, self.tactical.scheduled
         )

@@ -37,9 +37,7 @@ from typing import Protocol
 import numpy as np
 import simpy
 
-from sim.detect.encounters import find_encounters
 from sim.detect.pairwise import Path, conflict_intervals, point_path
-from sim.detect.tracks import Tracks
 from sim.model.flightpath import FlightPath
 from sim.model.tasking import Sortie
 from sim.scenario.models import Fleet
@@ -134,6 +132,8 @@ class TacticalLayer:
         self.alerts: list[Alert] = []
         self.scheduled = 0  # alert events put on the SimPy queue
         self._avoid_token: dict[int, int] = {}  # per sortie: bumps when a new avoidance starts
+        self._side_of: dict[int, str] = {}
+        self._met: set[tuple[int, int]] = set()  # (own, intruder) pairs whose paths ever had an encounter ahead
         self.sites: dict[str, list[tuple[float, float, float, float]]] = {}
         self.aboard: dict[str, dict[str, list[tuple[float, float]]]] = {}
         for side, spec in specs.items():
@@ -152,6 +152,7 @@ class TacticalLayer:
     # --- what the day tells the layer ----------------------------------------------------------
     def launched(self, s: Sortie) -> None:
         self.airborne[s.side][s.id] = s
+        self._side_of[s.id] = s.side
         self.path_changed(s)
 
     def landed(self, s: Sortie) -> None:
@@ -187,6 +188,8 @@ class TacticalLayer:
         pa, pb = _as_path(self.day.paths[own.id]), _as_path(self.day.paths[intr.id])
         h, v = spec.standoff_m, spec.standoff_v_m
         intervals = conflict_intervals(pa, pb, now, h, v)
+        if intervals:
+            self._met.add((own.id, intr.id))
         continued = False
         touch = now + _TOUCH_REL_TOL * max(1.0, abs(now))  # the detector's merge tolerance
         for lo, hi in intervals:
@@ -422,33 +425,29 @@ class TacticalLayer:
         return out, capped
 
     # --- after the day ------------------------------------------------------------------------
-    def missed(self, tracks: Tracks, flown: Sequence[Sortie]) -> dict[str, int]:
-        """Per side: encounters inside its alert volume, on the flown tracks, that no alert saw.
+    def missed(self) -> dict[str, int]:
+        """Per side: encounters inside its alert volume, on the flown paths, that no alert saw.
 
-        Counted for the side's aircraft that take part (fleets with ``tactical`` on).
+        Counted for the side's aircraft that take part (fleets with ``tactical`` on). Only
+        pairs that some recomputation found an encounter ahead for can have one: every
+        encounter of the flown paths lies ahead of the last path change before it, when the
+        pair was recomputed on the same paths.
         """
         out = {side: 0 for side in self.sides}
-        watching = {side: spec for side, spec in self.specs.items() if not spec.surveillance.perfect}
-        if not watching:
-            return out  # a perfect picture sees every encounter when it starts
         samples: dict[tuple[int, int], list[float]] = {}
         for a in self.alerts:
             samples.setdefault((a.own, a.intruder), []).append(a.sample_s)
-        for side, spec in watching.items():
-            enc = find_encounters(tracks, spec.standoff_m, spec.standoff_v_m)
-            for fa, fb, t0, t1 in zip(
-                enc.flight_index_a.tolist(),
-                enc.flight_index_b.tolist(),
-                enc.t_start_s.tolist(),
-                enc.t_end_s.tolist(),
-                strict=True,
-            ):
-                a, b = flown[fa], flown[fb]
-                own, intr = (a, b) if a.side == side else (b, a)
-                if own.side != side or not self.day.fleet(own).tactical:
-                    continue
-                if not any(t0 <= t <= t1 for t in samples.get((own.id, intr.id), ())):
-                    out[side] += 1
+        for own_id, intr_id in sorted(self._met):
+            side = self._side_of[own_id]
+            spec = self.specs[side]
+            if spec.surveillance.perfect:
+                continue  # a perfect picture sees every encounter when it starts
+            flown = conflict_intervals(
+                _as_path(self.day.paths[own_id]), _as_path(self.day.paths[intr_id]), -math.inf,
+                spec.standoff_m, spec.standoff_v_m,
+            )  # fmt: skip
+            seen = samples.get((own_id, intr_id), [])
+            out[side] += sum(1 for lo, hi in flown if not any(lo <= t <= hi for t in seen))
         return out
 
 
