@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 
 from sim.errors import InputError
 from sim.plots.data import RunData, SweepData, is_sweep_dir, load_run, load_sweep
+from sim.plots.layers import has_tactical, layers_figure
 from sim.plots.maps import map_figure
 from sim.plots.style import FORMATS, Provenance, add_footer, new_figure, policy_styles, save_figure, side_styles
 from sim.plots.sweep import sweep_figures
@@ -177,7 +178,7 @@ def tradeoff_figure(run: RunData, provenance: Provenance) -> Figure:
     )
     axes = fig.subplots(1, 2, sharey=True)
     costs = (
-        (COST_MINUTES, "minutes of delay + lost on-station time per day (both sides)"),
+        (COST_MINUTES, "minutes of delay + lost on-station time per day\n(both sides; tactical manoeuvres included)"),
         (COST_SORTIES, "sorties cancelled or re-tasked per day (both sides)"),
     )
     for ax, (metrics, xlabel) in zip(axes, costs, strict=True):
@@ -313,12 +314,20 @@ def _check_format(fmt: str) -> str:
     return fmt
 
 
+LAYERS_DESCRIPTION = "tactical alerts, manoeuvres, encounters that got through and minutes lost, per policy"
+
+
 def plot_run(run: RunData, out_dir: Path, fmt: str = "png") -> list[Path]:
-    """Write the five run figures of ``run`` into ``out_dir`` as ``<name>.<fmt>``; return the paths."""
+    """Write the run figures of ``run`` into ``out_dir`` as ``<name>.<fmt>``; return the paths.
+
+    Five figures always, and ``layers`` when some side has a tactical layer.
+    """
     provenance = Provenance.from_manifest(run.manifest)
     # every figure is drawn before any is saved: a problem found while drawing one (a missing
     # sector file for the map) leaves no partial set of figures behind
     drawn = [(name, build(run, provenance), description) for name, build, description in RUN_FIGURES]
+    if has_tactical(run):
+        drawn.append(("layers", layers_figure(run, provenance), LAYERS_DESCRIPTION))
     return [
         save_figure(fig, out_dir / f"{name}.{fmt}", provenance, fmt, description) for name, fig, description in drawn
     ]

@@ -379,3 +379,33 @@ def test_real_run(tmp_path: Path) -> None:
     written = plot_results(out, out / "figs", fmt="png")
     assert len(written) == 5 and all(p.stat().st_size > 10_000 for p in written)
     assert default_sectors_path().is_file()
+
+
+def test_layers_figure_from_the_reference_run(tmp_path: Path) -> None:
+    # the committed reference run has the coalition's tactical layer: its bars are the per-day
+    # means of replications.csv, worked out here from the table itself
+    from sim.plots.layers import has_tactical, layers_figure
+
+    ref = REPO / "results" / "reference" / "syria-2015-10"
+    data = load_run(ref)
+    assert has_tactical(data)
+    fig = layers_figure(data, Provenance.from_manifest(data.manifest))
+    axes = fig.axes
+    assert [a.get_title().split("\n")[0] for a in axes] == [
+        "alerts",
+        "manoeuvres",
+        "los encounters that",
+        "on-station minutes",
+    ]
+    rows = list(csv.DictReader((ref / "replications.csv").open(encoding="utf-8")))
+    for k, policy in enumerate(data.policies):
+        mine = [r for r in rows if r["policy"] == policy]
+        alerts = sum(float(r["coalition_tactical_alerts"]) + float(r["russia_tactical_alerts"]) for r in mine) / len(
+            mine
+        )
+        bar = axes[0].patches[k]
+        assert bar.get_width() == pytest.approx(alerts)
+    written = plot_results(ref, tmp_path / "figs")
+    assert sorted(p.stem for p in written) == sorted(
+        ["encounter_rates", "paired_differences", "tradeoff", "map", "timeline", "layers"]
+    )
