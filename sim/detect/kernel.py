@@ -10,9 +10,11 @@ call it, so an alert is exactly the detector's encounter start as the picture sh
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-__all__ = ["conflict_window"]
+__all__ = ["conflict_window", "conflict_window_one"]
 
 Vec = tuple[np.ndarray, np.ndarray, np.ndarray]
 
@@ -72,3 +74,58 @@ def conflict_window(
         t_hi = np.where(s_hi >= s_to, tb, np.clip(t_ref + s_hi, ta, tb))
         ok = h_in & v_in & (t_hi > t_lo)
     return t_lo, t_hi, ok, s_lo, s_hi, s_c, h_moving
+
+
+def conflict_window_one(
+    d: tuple[float, float, float],
+    w: tuple[float, float, float],
+    t_ref: float,
+    ta: float,
+    tb: float,
+    horizontal_m: float,
+    vertical_m: float,
+) -> tuple[float, float] | None:
+    """``conflict_window`` for one stretch in plain floats: the window (t_lo, t_hi) in s, or None.
+
+    The same closed form, step for step, for the tactical layer's few stretches per call,
+    where numpy's per-call cost would dominate; ``tests/property/test_kernel_property.py``
+    checks it against the array version.
+    """
+    dx, dy, dz = d
+    wx, wy, wz = w
+    s_from, s_to = ta - t_ref, tb - t_ref
+    h, v = horizontal_m, vertical_m
+    w_norm = math.hypot(wx, wy)
+    b = dx * wx + dy * wy
+    cross = abs(dx * wy - dy * wx)
+    if w_norm > 0:
+        if not cross / w_norm < h:
+            return None
+        sq = math.sqrt(max((w_norm * h - cross) * (w_norm * h + cross), 0.0))
+        q = -(b + math.copysign(sq, b))
+        root1 = q / w_norm / w_norm
+        dist = math.hypot(dx, dy)
+        c = (dist - h) * (dist + h)
+        if q != 0:
+            root2 = c / q
+        elif c != 0:  # IEEE division by a signed zero, as numpy does
+            root2 = math.copysign(math.inf, c) * math.copysign(1.0, q)
+        else:
+            return None  # 0 / 0: numpy's nan leaves no window either
+        h_lo, h_hi = min(root1, root2), max(root1, root2)
+    else:
+        if not math.hypot(dx, dy) < h:
+            return None
+        h_lo, h_hi = -math.inf, math.inf
+    if wz != 0:
+        r1, r2 = (-v - dz) / wz, (v - dz) / wz
+        v_lo, v_hi = min(r1, r2), max(r1, r2)
+    else:
+        if not abs(dz) < v:
+            return None
+        v_lo, v_hi = -math.inf, math.inf
+    s_lo = max(h_lo, v_lo, s_from)
+    s_hi = min(h_hi, v_hi, s_to)
+    t_lo = ta if s_lo <= s_from else min(max(t_ref + s_lo, ta), tb)
+    t_hi = tb if s_hi >= s_to else min(max(t_ref + s_hi, ta), tb)
+    return (t_lo, t_hi) if t_hi > t_lo else None

@@ -16,9 +16,7 @@ import bisect
 import math
 from collections.abc import Sequence
 
-import numpy as np
-
-from sim.detect.kernel import conflict_window
+from sim.detect.kernel import conflict_window_one
 
 __all__ = ["Path", "conflict_intervals", "point_path"]
 
@@ -59,11 +57,14 @@ def _stretches(
             return out
     t0 = lo
     pa, pb = _at(a, i, t0), _at(b, j, t0)
+    last_a, last_b = len(ta) - 1, len(tb) - 1
     while t0 < hi:
-        na = ta[i + 1] if i + 1 < len(ta) else math.inf
-        nb = tb[j + 1] if j + 1 < len(tb) else math.inf
+        na = ta[i + 1] if i < last_a else math.inf
+        nb = tb[j + 1] if j < last_b else math.inf
         t1 = min(na, nb, hi)
-        qa, qb = _at(a, i, t1), _at(b, j, t1)
+        # at a path's own waypoint its position is the waypoint: no interpolation
+        qa = (a[1][i + 1], a[2][i + 1], a[3][i + 1]) if t1 == na else _at(a, i, t1)
+        qb = (b[1][j + 1], b[2][j + 1], b[3][j + 1]) if t1 == nb else _at(b, j, t1)
         if t1 > t0 and (
             min(pa[0], qa[0]) - max(pb[0], qb[0]) < horizontal_m
             and min(pb[0], qb[0]) - max(pa[0], qa[0]) < horizontal_m
@@ -90,9 +91,9 @@ def _at(path: Path, k: int, t_s: float) -> tuple[float, float, float]:
     return x[k] + f * (x[k + 1] - x[k]), y[k] + f * (y[k + 1] - y[k]), z[k] + f * (z[k + 1] - z[k])
 
 
-def _leg_arrays(path: Path, k: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Legs from waypoints ``k``: (t0, x0, y0, z0, vx, vy, vz), each (m,), as the detector's ``_Legs``."""
-    t, x, y, z = (np.asarray(c, dtype=np.float64) for c in path)
+def _leg(path: Path, k: int) -> tuple[float, ...]:
+    """The leg from waypoint ``k``: (t0, x0, y0, z0, vx, vy, vz), as the detector's ``_Legs``."""
+    t, x, y, z = path
     dt = t[k + 1] - t[k]
     return t[k], x[k], y[k], z[k], (x[k + 1] - x[k]) / dt, (y[k + 1] - y[k]) / dt, (z[k + 1] - z[k]) / dt
 
@@ -111,21 +112,18 @@ def conflict_intervals(
     is nowhere). Returns ``[(t_start_s, t_end_s), ...]`` in time order.
     """
     found = _stretches(a, b, t_from_s, horizontal_m, vertical_m)
-    if not found:
-        return []
-    i = np.array([f[0] for f in found], dtype=np.int64)
-    j = np.array([f[1] for f in found], dtype=np.int64)
-    ta = np.array([f[2] for f in found])
-    tb = np.array([f[3] for f in found])
-    a0, ax, ay, az, avx, avy, avz = _leg_arrays(a, i)
-    b0, bx, by, bz, bvx, bvy, bvz = _leg_arrays(b, j)
-    t_ref = np.maximum(a0, b0)
-    da, db = t_ref - a0, t_ref - b0
-    d = (ax + avx * da - (bx + bvx * db), ay + avy * da - (by + bvy * db), az + avz * da - (bz + bvz * db))
-    w = (avx - bvx, avy - bvy, avz - bvz)
-    t_lo, t_hi, ok, *_ = conflict_window(d, w, t_ref, ta, tb, horizontal_m, vertical_m)
+    windows = []
+    for i, j, ta, tb in found:  # a few stretches: plain floats beat numpy's per-call cost
+        a0, ax, ay, az, avx, avy, avz = _leg(a, i)
+        b0, bx, by, bz, bvx, bvy, bvz = _leg(b, j)
+        t_ref = max(a0, b0)
+        da, db = t_ref - a0, t_ref - b0
+        d = (ax + avx * da - (bx + bvx * db), ay + avy * da - (by + bvy * db), az + avz * da - (bz + bvz * db))
+        window = conflict_window_one(d, (avx - bvx, avy - bvy, avz - bvz), t_ref, ta, tb, horizontal_m, vertical_m)
+        if window is not None:
+            windows.append(window)
     out: list[tuple[float, float]] = []
-    for lo, hi in zip(t_lo[ok].tolist(), t_hi[ok].tolist(), strict=True):  # in time order already
+    for lo, hi in windows:  # in time order already
         if out and lo <= out[-1][1] + _MERGE_REL_TOL * max(1.0, abs(out[-1][1])):
             out[-1] = (out[-1][0], max(out[-1][1], hi))
         else:

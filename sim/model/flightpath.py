@@ -39,6 +39,7 @@ class FlightPath:
 
     def add(self, t_s: float, x_m: float, y_m: float, z_m: float) -> None:
         """Append a waypoint; a point at the same time as the last one replaces it."""
+        t_s, x_m, y_m, z_m = float(t_s), float(x_m), float(y_m), float(z_m)  # plain floats: faster to read back
         if t_s < self.t_s[-1]:
             raise ValueError(f"waypoint at t={t_s} s is before the path's end {self.t_s[-1]} s")
         if t_s == self.t_s[-1]:
