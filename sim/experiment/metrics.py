@@ -35,12 +35,12 @@ SIDE_METRICS: tuple[tuple[str, str], ...] = (
 
 TACTICAL_METRICS: tuple[tuple[str, str], ...] = (
     ("tactical_alerts", "alerts: an aircraft of the other side seen inside this side's standoff volume"),
-    ("tactical_turn_away", "alerts answered by turning away"),
-    ("tactical_altitude", "alerts answered by climbing or descending clear"),
-    ("tactical_hold", "alerts answered by holding until clear"),
-    ("tactical_rtb", "alerts answered by abandoning the mission"),
-    ("tactical_lost_min", "planned on-station minutes lost to manoeuvres, summed"),
-    ("tactical_abandoned", "sorties left with no on-station time by a manoeuvre"),
+    ("tactical_turn_away", "turn-aways decided (an avoidance not clear at its end is decided again and counts again)"),
+    ("tactical_altitude", "climbs or descents clear decided (counted as turn-aways are)"),
+    ("tactical_hold", "holds until clear decided (counted as turn-aways are)"),
+    ("tactical_rtb", "sorties sent home by their crew, mission abandoned"),
+    ("tactical_lost_min", "net on-station minutes lost to manoeuvres, summed (a later avoidance can give time back)"),
+    ("tactical_abandoned", "sorties that a manoeuvre left, at that moment, with no on-station time to fly"),
     ("tactical_missed", "encounters inside the standoff volume that the picture never showed (lack of cover)"),
 )
 """Columns present only when some side of the scenario has a ``tactical`` layer."""

@@ -281,7 +281,7 @@ class _Day:
         arrive_s = self.fly_sortie(s, path)
         self.wake(s)
         if self.tactical is not None:
-            self.tactical.path_changed(s)
+            self.tactical.replanned(s)
         return arrive_s
 
     def abort(self, s: Sortie) -> None:
@@ -292,13 +292,13 @@ class _Day:
         self.fly_home(s, path)
         self.wake(s)
         if self.tactical is not None:
-            self.tactical.path_changed(s)
+            self.tactical.replanned(s)
 
     def divert(self, s: Sortie, waypoints: Sequence[tuple[float, float, float, float]]) -> None:
         """Fly ``waypoints`` (t_s, x_m, y_m, z_m) from now (a tactical avoidance), then resume.
 
-        The sortie goes back to its sector's first work point if its on-station window has
-        not ended by then, else home.
+        The sortie goes back to its sector's first work point if it would get there before its
+        on-station window ends, else home (as it does if it was already going home).
         """
         self._stop_working(s)
         path = self.paths[s.id]
@@ -306,7 +306,11 @@ class _Day:
         for t_s, x_m, y_m, z_m in waypoints:
             path.add(t_s, x_m, y_m, z_m)
         assert s.on_station_end_s is not None
-        if path.end_s < s.on_station_end_s:
+        x0, y0, _ = path.last
+        px, py = self.work_plan(s)[0][0]
+        arrive_s = path.end_s + math.hypot(px - x0, py - y0) / self.fleet(s).cruise_mps
+        going_home = s.aborted or s.tactical_rtb_s is not None or self.env.now >= s.on_station_end_s
+        if not going_home and arrive_s < s.on_station_end_s:
             self.fly_sortie(s, path)
         else:
             self.fly_home(s, path)

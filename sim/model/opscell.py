@@ -113,7 +113,7 @@ class Replanner:
         runway; ``rolling`` one taking off, which cannot be re-planned until airborne.
         """
         now = self.day.env.now
-        if s.cancelled or s.aborted or s.landed_s is not None:
+        if s.cancelled or s.aborted or s.tactical_rtb_s is not None or s.landed_s is not None:
             return "done"
         if s.launched_s is None:
             if s.id in self.day.rolling:
@@ -270,5 +270,6 @@ class Replanner:
             self.day.wake(s)
         else:
             s.aborted = True
+            s.aborted_s = self.day.env.now
             self.day.abort(s)
         return True

@@ -47,6 +47,7 @@ from sim.scenario.tactical import ANY_ALTITUDE_M, Tactical
 __all__ = ["Alert", "TacticalDay", "TacticalLayer"]
 
 _FAR_M = 1e12  # a horizontal range that covers everything (the 'above lowest' test)
+_BUDGET_TOL_S = 1e-6  # avoidance time left below this is spent (sums of durations round)
 _TOUCH_REL_TOL = 1e-9  # intervals this close (relative, s) are one, as in the detector's merge
 
 
@@ -175,7 +176,13 @@ class TacticalLayer:
     def _watches(self, own: Sortie) -> bool:
         return own.side in self.specs and self.day.fleet(own).tactical
 
-    def _recompute(self, own: Sortie, intr: Sortie) -> None:
+    def _recompute(self, own: Sortie, intr: Sortie, since_s: float | None = None) -> None:
+        """Schedule the pair's next alert from its current paths.
+
+        ``since_s`` (in the past) looks back for an encounter that began after the one just
+        alerted but before now (a latency longer than the gap between them): its alert is
+        delivered now at the latest.
+        """
         env = self.day.env
         now = env.now
         spec = self.specs[own.side]
@@ -184,16 +191,20 @@ class TacticalLayer:
         if not kept:
             rec.pending = None
             rec.token += 1
-        seen_now = kept or rec.through_s >= now
+        touch = now + _TOUCH_REL_TOL * max(1.0, abs(now))  # the detector's merge tolerance
+        # the encounter under way now is one already seen if the picture showed it
+        seen_now = rec.through_s >= now or (kept and rec.pending is not None and rec.pending[1] >= now)
+        start = now if since_s is None else min(since_s, now)
         pa, pb = _as_path(self.day.paths[own.id]), _as_path(self.day.paths[intr.id])
         h, v = spec.standoff_m, spec.standoff_v_m
-        intervals = conflict_intervals(pa, pb, now, h, v)
+        intervals = conflict_intervals(pa, pb, start, h, v)
         if intervals:
             self._met.add((own.id, intr.id))
         continued = False
-        touch = now + _TOUCH_REL_TOL * max(1.0, abs(now))  # the detector's merge tolerance
         for lo, hi in intervals:
-            if lo <= touch and seen_now:  # the encounter already seen goes on
+            if since_s is not None and hi <= rec.through_s:
+                continue  # the encounter just alerted, seen again on the look back
+            if lo <= touch and hi >= now and seen_now:  # the encounter already seen goes on
                 rec.through_s = hi
                 if rec.pending is not None:
                     rec.pending[1] = hi
@@ -201,7 +212,7 @@ class TacticalLayer:
                 continue
             if kept:
                 break
-            sample = self._first_seen(own, intr, max(lo, now), hi)
+            sample = self._first_seen(own, intr, max(lo, start), hi)
             if sample is None:
                 continue  # no update sees this one: missed
             if rec.last_alert_s > -math.inf and sample <= rec.last_alert_s + _TOUCH_REL_TOL * max(
@@ -214,7 +225,7 @@ class TacticalLayer:
                 continue
             rec.pending = [sample, hi]
             token = rec.token
-            event = env.timeout(sample + spec.surveillance.latency_s - now)
+            event = env.timeout(max(sample + spec.surveillance.latency_s - now, 0.0))
             event.callbacks.append(functools.partial(self._fire_event, own, intr, token))
             self.scheduled += 1
             break
@@ -272,7 +283,8 @@ class TacticalLayer:
             else:
                 self._manoeuvre(own, intr, index)
         if own.id in self.airborne[own.side] and intr.id in self.airborne[intr.side]:
-            self._recompute(own, intr)  # the pair's next encounter, if any
+            # the pair's next encounter, looking back to the end of this one
+            self._recompute(own, intr, since_s=hi if hi < self.day.env.now else None)
 
     def _yields(self, own: Sortie, intr: Sortie, spec: Tactical) -> bool:
         if spec.yields == "always":
@@ -297,7 +309,6 @@ class TacticalLayer:
         if own.id not in self.airborne[own.side] or self.day.paths[own.id].end_s <= now:
             return
         spec = self.specs[own.side]
-        self._avoid_token[own.id] = self._avoid_token.get(own.id, 0) + 1
         for kind in spec.manoeuvre:
             if kind == "none":
                 self._record(index, own, kind, 0.0)
@@ -305,6 +316,10 @@ class TacticalLayer:
             before = remaining_work_s(own, now)
             capped = False
             if kind == "rtb":
+                if own.tactical_rtb_s is not None or own.aborted:
+                    continue  # already on its way home
+                self._bump(own)
+                own.tactical_rtb_s = now
                 self.day.abort(own)
             else:
                 planned = self._plan(kind, own, intr, spec)
@@ -313,6 +328,7 @@ class TacticalLayer:
                 plan, capped = planned
                 if not plan:
                     return  # already clear: nothing to do
+                self._bump(own)
                 own.tactical_avoid_s += plan[-1][0] - now
                 self.day.divert(own, plan)
             self._record(index, own, kind, before - remaining_work_s(own, now))
@@ -323,6 +339,16 @@ class TacticalLayer:
                 event = self.day.env.timeout(plan[-1][0] - now)
                 event.callbacks.append(functools.partial(self._go_on, own, intr, index, token))
             return
+
+    def _bump(self, own: Sortie) -> None:
+        """A new plan for ``own``'s path: an avoidance still waiting to be decided again is dropped."""
+        self._avoid_token[own.id] = self._avoid_token.get(own.id, 0) + 1
+
+    def replanned(self, s: Sortie) -> None:
+        """The day re-planned ``s`` (an ops-cell re-plan or abort): the same as a path change, and
+        an avoidance waiting to be decided again is dropped."""
+        self._bump(s)
+        self.path_changed(s)
 
     def _go_on(self, own: Sortie, intr: Sortie, index: int, token: int, _event: simpy.Event) -> None:
         """The end of an avoidance that had not cleared: avoid again (nothing else changed the path)."""
@@ -347,9 +373,9 @@ class TacticalLayer:
         x, y, z = path.position_at(now)
         speed = fleet.cruise_mps
         budget_s = min(spec.max_avoid_s, spec.max_avoid_total_s - own.tactical_avoid_s)
-        if budget_s <= 0:
-            return None  # the sortie's avoidance time is spent
         until = now + budget_s
+        if budget_s <= _BUDGET_TOL_S or until <= now:
+            return None  # the sortie's avoidance time is spent (to rounding)
         if kind == "turn_away":
             ix, iy, _ = self._pictured(own, intr, now)
             ux, uy = x - ix, y - iy

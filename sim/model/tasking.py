@@ -55,6 +55,7 @@ class Sortie:
     work_segments: list[list[float]] = field(default_factory=list)  # [start, end] worked on station
     cancelled: bool = False
     aborted: bool = False
+    aborted_s: float | None = None  # when the ops cell sent it home
     retasked: bool = False
     altitude_changed: bool = False
     held_s: float = 0.0
@@ -67,6 +68,7 @@ class Sortie:
     tactical_lost_s: float = 0.0  # planned on-station time lost to manoeuvres
     tactical_abandoned: bool = False  # a manoeuvre left it no on-station time
     tactical_avoid_s: float = 0.0  # time spent in turn-aways, climbs and holds
+    tactical_rtb_s: float | None = None  # when a manoeuvre sent it home (its mission abandoned)
 
     @property
     def lost_on_station_s(self) -> float:

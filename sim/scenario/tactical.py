@@ -6,8 +6,9 @@ tactical layer is what crews do in flight: when an aircraft of the other side co
 one of the side's aircraft, *as the side's picture shows it*, the crew is alerted and,
 ``response_s`` later, manoeuvres (``sim.model.tactical``). The picture holds what the
 side's sensors see (``surveillance``): a site (a ground radar, or an airborne orbit taken
-at its centre) sees aircraft within its range and above its lowest altitude; a radar
-aboard the side's own aircraft of some fleets sees around each of them. The picture is
+at its centre) sees aircraft within its range and above its lowest altitude, for every
+crew of the side; a radar aboard the side's aircraft of some fleets shows what is around
+each of them to that aircraft's crew only. The picture is
 refreshed every ``update_s`` and shown ``latency_s`` late; ``perfect: true`` sees
 everything at once (for tests and bounds).
 

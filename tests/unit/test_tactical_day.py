@@ -154,3 +154,24 @@ def test_tactical_columns_only_when_a_side_has_the_layer(corridor: LoadedScenari
     out = simulate(corridor, sc.policies["no-notice"], sc.seed, 0)
     assert out.tactical_missed is None and out.alerts == ()
     assert sc.without_tactical() == sc
+
+
+@pytest.mark.parametrize("manoeuvre", [["turn_away"], ["rtb"], ["altitude", "rtb"], ["hold", "turn_away", "rtb"]])
+def test_a_sortie_sent_home_stays_home_bound_and_minutes_add_up(corridor: LoadedScenario, manoeuvre: list[str]) -> None:
+    # blue yields, the ops cells re-plan as well (notice-30, shared): after an abort (ops cell)
+    # or an rtb (crew) no sortie works again, a sortie is sent home by its crew at most once,
+    # and with no notice the minutes lost to manoeuvres are exactly the on-station time lost
+    block = {"standoff_nm": 20, "standoff_ft": 3000, "manoeuvre": manoeuvre, "surveillance": {"perfect": True}}
+    loaded = with_tactical(corridor, blue=block)
+    sc = loaded.scenario
+    for policy in sc.policies:
+        for r in range(6):
+            out = simulate(loaded, sc.policies[policy], sc.seed, r)
+            for s in out.sorties:
+                assert s.tactical_manoeuvres.count("rtb") <= 1
+                for sent_home in (s.tactical_rtb_s, s.aborted_s):
+                    if sent_home is not None:
+                        assert not any(start >= sent_home for start, _ in s.work_segments), (policy, r, s.name)
+                if policy == "no-notice":
+                    assert s.tactical_lost_s == pytest.approx(s.lost_on_station_s, abs=1e-6), (r, s.name)
+                    assert s.tactical_lost_s >= -1e-6

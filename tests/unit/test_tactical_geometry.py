@@ -356,3 +356,69 @@ def test_hold_and_altitude_clear_the_volume() -> None:
     assert day.layer is not None and day.layer.alerts[0].manoeuvre == "hold"
     x, y, _ = day.paths[1].position_at(day.layer.alerts[0].alert_s)
     assert day.paths[1].position_at(day.layer.alerts[0].alert_s + 60)[:2] == (pytest.approx(x), pytest.approx(y))
+
+
+@pytest.mark.parametrize("t0_s", [0.0, 1234.567, 41233.2120089752, 77777.7])
+@pytest.mark.parametrize(("avoid_min", "total_min"), [(2, 6), (1.1, 1.1 * 3), (1.1, 3.3), (10, 30), (3.7, 14.8)])
+def test_the_budget_once_spent_to_rounding_hands_over_to_the_next_kind(
+    t0_s: float, avoid_min: float, total_min: float
+) -> None:
+    # chased by a faster intruder: avoidances of avoid_min until total_min is spent, whatever
+    # the sums of durations round to, then rtb
+    flights = {
+        1: Flight((0, 0, 6000), (600 * NM, 0, 6000), 400, t0_s=t0_s),
+        101: Flight((-25 * NM, 0, 6000), (800 * NM, 0, 6000), 420, t0_s=t0_s),
+    }
+    day = fly(
+        flights, {"blue": spec(manoeuvre=["turn_away", "rtb"], max_avoid_min=avoid_min, max_avoid_total_min=total_min)}
+    )
+    s = day.sorties[1]
+    n = round(total_min / avoid_min)
+    assert s.tactical_manoeuvres == ["turn_away"] * n + ["rtb"]
+    assert s.tactical_avoid_s == pytest.approx(total_min * 60)
+
+
+def test_a_manoeuvre_that_changes_nothing_keeps_another_avoidance_going() -> None:
+    # A chases own from behind (as above); a brief intruder B appears at 400 s, during own's
+    # first avoidance from A, and is gone at once: own goes on deciding about A, then goes home
+    flights = {
+        1: Flight((0, 0, 6000), (300 * NM, 0, 6000), 400),
+        101: Flight((-40 * NM, 0, 6000), (400 * NM, 0, 6000), 600),
+        102: Flight((400 * 400 * KT, 15 * NM, 6000), (400 * 400 * KT + 0.3 * NM, 15 * NM, 6000), 480, t0_s=400.0),
+    }
+    day = fly(
+        flights, {"blue": spec(manoeuvre=["turn_away", "rtb"], max_avoid_min=2, max_avoid_total_min=6, response_s=5)}
+    )
+    assert day.sorties[1].tactical_manoeuvres == ["turn_away", "turn_away", "turn_away", "rtb"]
+    assert day.aborted == [1]
+
+
+def test_an_encounter_that_starts_before_the_last_alert_is_shown_gets_its_own_alert() -> None:
+    # own almost still; the intruder is inside 20 NM over 0-45 s and again over 75-97 s. With
+    # updates every 10 s and a latency of 90 or 100 s, the second is seen at 80 s and shown
+    # latency later, though the first alert is only shown at 90 or 100 s
+    site = {"name": "awacs", "lat_deg": 35.0, "lon_deg": 38.0, "range_nm": 500}
+    for latency in (90.0, 100.0):
+        sp = spec(manoeuvre="none", surveillance={"update_s": 10, "latency_s": latency, "sources": [site]})
+        day = StubDay({1: Flight((0, 0, 6000), (1, 0, 6000), 100), 101: Flight((0, 0, 6000), (1, 0, 6000), 100)})
+        day.layer = TacticalLayer(day, {"blue": sp}, ("blue", "red"), LocalProjection(35.0, 38.0))
+        own = FlightPath.starting_at(0, 0, 0, 6000)
+        own.add(1000, 1, 0, 6000)
+        intr = FlightPath.starting_at(0, 0, 15 * NM, 6000)
+        for w in [(40, 0, 15 * NM, 6000), (50, 0, 25 * NM, 6000), (70, 0, 25 * NM, 6000), (80, 0, 15 * NM, 6000),
+                  (95, 0, 15 * NM, 6000), (105, 0, 40 * NM, 6000), (300, 0, 40 * NM, 6000)]:  # fmt: skip
+            intr.add(*w)
+
+        def launch(i: int, path: FlightPath, d: StubDay = day) -> Any:
+            s = make_sortie(i, "blue" if i < 100 else "red")
+            d.sorties[i], d.paths[i] = s, path
+            assert d.layer is not None
+            d.layer.launched(s)
+            yield d.env.timeout(path.end_s)
+            d.layer.landed(s)
+
+        day.env.process(launch(1, own))
+        day.env.process(launch(101, intr))
+        day.env.run()
+        assert [(a.sample_s, a.alert_s) for a in day.layer.alerts] == [(0.0, latency), (80.0, 80.0 + latency)]
+        assert day.layer.missed() == {"blue": 0, "red": 0}
