@@ -17,6 +17,17 @@ COST_METRICS = (
     ("unresolved", "unresolved"),
 )
 
+TACTICAL_REPORT = (
+    ("tactical_alerts", "alerts"),
+    ("tactical_turn_away", "turn-aways"),
+    ("tactical_altitude", "climbs"),
+    ("tactical_hold", "holds"),
+    ("tactical_rtb", "sent home"),
+    ("tactical_lost_min", "lost min"),
+    ("tactical_missed", "missed"),
+)
+"""The tactical layer's columns printed for each side that had alerts (``replications.csv`` names)."""
+
 
 def _fixed_width(rows: list[list[str]]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
@@ -103,6 +114,12 @@ def print_summary(
     for side in sides:
         print(f"\nCost of deconfliction to {side} {per}, summed over its sorties:")
         print(summary_table(summary, policies, [(f"{side}_{m}", head) for m, head in COST_METRICS]))
+    for side in sides:
+        alerts = [index.get((p, f"{side}_tactical_alerts")) for p in policies]
+        if any(a is not None and _num(a["mean"]) > 0 for a in alerts):
+            print(f"\nTactical layer of {side} {per} (the crews in flight; lost min are also in the cost above):")
+            print(summary_table(summary, policies, [(f"{side}_{m}", head) for m, head in TACTICAL_REPORT]))
+            cost += [(f"{side}_{m}", f"{side} {head}") for m, head in TACTICAL_REPORT[:2]]
     if len(policies) > 1:
         ref = policies[0]
         print(
