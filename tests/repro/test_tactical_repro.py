@@ -72,3 +72,14 @@ def test_no_tactical_runs_the_same_sorties_without_the_columns(scenario: Path, t
                  "--policy", "notice-30", "--out", str(plain), "-q", "-j", "1"]) == 0  # fmt: skip
     for table in ("replications.csv", "encounters.csv"):
         assert (tmp_path / "off" / table).read_bytes() == (plain / table).read_bytes(), table
+
+
+def test_the_printed_summary_shows_the_tactical_layer_of_the_sides_that_had_alerts(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["compare", str(REPO / "results" / "reference" / "syria-2015-10")]) == 0
+    out = capsys.readouterr().out
+    assert "Tactical layer of coalition" in out and "Tactical layer of russia" not in out
+    table = out.split("Tactical layer of coalition", 1)[1].splitlines()
+    assert "alerts" in table[1] and "turn-aways" in table[1] and "missed" in table[1]
+    assert "coalition alerts" in out  # in the paired table too
