@@ -90,6 +90,18 @@ def _one_side(d: dict[str, Any]) -> None:
     del d["sides"]["coalition"]
 
 
+def tactical(d: dict[str, Any]) -> dict[str, Any]:
+    return d["sides"]["coalition"]["tactical"]
+
+
+def surveillance(d: dict[str, Any]) -> dict[str, Any]:
+    return tactical(d)["surveillance"]
+
+
+def radar(d: dict[str, Any]) -> dict[str, Any]:
+    return surveillance(d)["sources"][1]
+
+
 # (id, edit, field path in the message, keys to find its line, words the message must hold)
 SCENARIO_CASES: list[tuple[str, Callable[..., None], str, tuple[str, ...], tuple[str, ...]]] = [
     (
@@ -100,6 +112,27 @@ SCENARIO_CASES: list[tuple[str, Callable[..., None], str, tuple[str, ...], tuple
         ("unknown field",),
     ),
     ("unknown-top-key", _set(top, "replication", 3), "replication", ("replication",), ("unknown field",)),
+    (
+        "tactical-unknown-key",
+        _set(tactical, "standoff_km", 37),
+        "sides.coalition.tactical.standoff_km",
+        ("sides", "coalition", "tactical", "standoff_km"),
+        ("unknown field",),
+    ),
+    (
+        "tactical-negative-range",
+        _set(radar, "range_nm", -40),
+        "sides.coalition.tactical.surveillance.sources[1].range_nm",
+        ("sides", "coalition", "tactical", "surveillance", "fleets", "range_nm"),
+        ("greater than 0", "found -40"),
+    ),
+    (
+        "tactical-perfect-with-sources",
+        _set(surveillance, "perfect", True),
+        "sides.coalition.tactical.surveillance",
+        ("sides", "coalition", "tactical", "surveillance"),
+        ("perfect surveillance sees everything at once",),
+    ),
     (
         "missing-field",
         _drop(su24m, "cruise_kt"),
