@@ -191,3 +191,45 @@ def test_encounters_csv_bytes(tmp_path: Path) -> None:
     named = Encounters(**{**enc.__dict__, "flight_a": np.array(["é-1"], dtype=object)})
     named.to_csv(path)
     assert "é-1".encode() in path.read_bytes()
+
+
+def test_tactical_columns_from_hand_made_records() -> None:
+    from sim.experiment.metrics import TACTICAL_METRICS
+
+    sorties = [
+        record(1, "red", launched_s=0.0, landed_s=5400.0),  # red has no layer: all zero but missed
+        record(2, "blue", launched_s=0.0, landed_s=7200.0),
+        record(3, "blue", launched_s=600.0, landed_s=3000.0),
+    ]
+    # blue-2: 3 alerts; turned away twice, climbed once, held once; 12.5 min lost net
+    # (15 lost, 2.5 given back); blue-3: 1 alert, sent home, its 30 min abandoned
+    sorties[1].tactical_alerts = 3
+    sorties[1].tactical_manoeuvres = ["turn_away", "altitude", "turn_away", "hold"]
+    sorties[1].tactical_lost_s = 750.0
+    sorties[2].tactical_alerts = 1
+    sorties[2].tactical_manoeuvres = ["rtb"]
+    sorties[2].tactical_lost_s = 1800.0
+    sorties[2].tactical_abandoned = True
+    out = outcome(sorties, {"red": 0, "blue": 0})
+    out = Outcome(out.tracks, out.sorties, out.notices_received, 0, (), {"red": 2, "blue": 5}, 0)
+    row = replication_row("p", "none", 0, 1, out, [Encounters.empty()], ["los"])
+    assert list(row) == row_columns(["red", "blue"], ["los"], tactical=True)
+    blue = {m: row[f"blue_{m}"] for m, _ in TACTICAL_METRICS}
+    assert blue == {
+        "tactical_alerts": 4,
+        "tactical_turn_away": 2,
+        "tactical_altitude": 1,
+        "tactical_hold": 1,
+        "tactical_rtb": 1,
+        "tactical_lost_min": pytest.approx(42.5),
+        "tactical_abandoned": 1,
+        "tactical_missed": 5,
+    }
+    red = {m: row[f"red_{m}"] for m, _ in TACTICAL_METRICS}
+    assert red == {m: 0 for m, _ in TACTICAL_METRICS} | {"tactical_missed": 2}
+    for side in ("red", "blue"):
+        for m, _ in TACTICAL_METRICS:
+            assert type(row[f"{side}_{m}"]) is (float if m.endswith("_min") else int), (side, m)
+    # without the layer the row has none of these columns
+    plain = replication_row("p", "none", 0, 1, outcome(sorties, {"red": 0, "blue": 0}), [Encounters.empty()], ["los"])
+    assert not any("tactical" in k for k in plain)
