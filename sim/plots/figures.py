@@ -21,7 +21,16 @@ from sim.errors import InputError
 from sim.plots.data import RunData, SweepData, is_sweep_dir, load_run, load_sweep
 from sim.plots.layers import has_tactical, layers_figure
 from sim.plots.maps import map_figure
-from sim.plots.style import FORMATS, Provenance, add_footer, new_figure, policy_styles, save_figure, side_styles
+from sim.plots.style import (
+    FORMATS,
+    Provenance,
+    add_footer,
+    new_figure,
+    policy_bars,
+    policy_styles,
+    save_figure,
+    side_styles,
+)
 from sim.plots.sweep import sweep_figures
 
 __all__ = [
@@ -71,28 +80,16 @@ def _level_axes(fig: Figure, n: int) -> list[Axes]:
 
 def encounter_rates_figure(run: RunData, provenance: Provenance) -> Figure:
     """Encounters per day for each policy (rows) and level (panels), mean with its 95 % interval."""
-    styles = policy_styles(run.policies)
     fig = new_figure()
     n_rep = run.n_replications(run.reference)
     over = "days" if run.horizon_h == 24 else f"replications of {run.horizon_h:g} h, scaled to a day"
     fig.suptitle(f"Encounters per day by policy (mean of {n_rep} {over}, 95 % CI)", fontweight="bold")
     for ax, level in zip(_level_axes(fig, len(run.levels)), run.levels, strict=True):
         metric = f"encounters_{level}"
-        top = 0.0
-        for i, policy in enumerate(run.policies):
-            s = run.stat(policy, metric)
-            mean, low, high = (v * run.per_day for v in (s.mean, s.ci_low, s.ci_high))
-            ax.barh(i, mean, color=styles[policy].color, height=0.65, alpha=0.55)
-            if not math.isnan(low):
-                ax.errorbar(mean, i, xerr=[[mean - low], [high - mean]], color="#222222", capsize=3, lw=1)
-            top = max(top, high if not math.isnan(high) else mean)
-        for i, policy in enumerate(run.policies):  # value labels, placed once the scale is known
-            s = run.stat(policy, metric)
-            mean, high = s.mean * run.per_day, s.ci_high * run.per_day
-            x = (high if not math.isnan(high) else mean) + 0.015 * (top * 1.18 if top > 0 else 1.0)
-            ax.text(x, i, f"{mean:.3g}", va="center", ha="left", fontsize=8)
-        ax.set_xlim(0, max(top, 1e-9) * 1.18 if top > 0 else 1.0)
-        _policy_axis(ax, run.policies)
+        rows = [run.stat(policy, metric) for policy in run.policies]
+        policy_bars(
+            ax, run.policies, [(s.mean * run.per_day, s.ci_low * run.per_day, s.ci_high * run.per_day) for s in rows]
+        )
         ax.set_title(level_title(run, level, "\n"), fontsize=10)
         ax.set_xlabel("encounters per day")
     horizon = f" × 24 h / {run.horizon_h:g} h horizon" if run.horizon_h != 24 else ""

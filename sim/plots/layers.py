@@ -7,12 +7,10 @@ replications with its 95 % t interval, summed over both sides where a column is 
 
 from __future__ import annotations
 
-import math
-
 from matplotlib.figure import Figure
 
 from sim.plots.data import RunData
-from sim.plots.style import Provenance, add_footer, new_figure, policy_styles
+from sim.plots.style import Provenance, add_footer, new_figure, policy_bars
 
 __all__ = ["has_tactical", "layers_figure"]
 
@@ -26,7 +24,6 @@ def has_tactical(run: RunData) -> bool:
 
 def layers_figure(run: RunData, provenance: Provenance) -> Figure:
     """Per policy: alerts handled, manoeuvres, encounters that got through, tactical minutes lost."""
-    styles = policy_styles(run.policies)
     level = run.levels[0]
     fig = new_figure()
     n_rep = run.n_replications(run.reference)
@@ -42,25 +39,12 @@ def layers_figure(run: RunData, provenance: Provenance) -> Figure:
     )
     axes = fig.subplots(1, len(panels), sharey=True)
     for ax, (columns, title) in zip(axes, panels, strict=True):
-        top = 0.0
-        rows = []
-        for i, policy in enumerate(run.policies):
-            est = run.summed(policy, columns)
-            mean, low, high = (v * run.per_day for v in (est.mean, est.ci_low, est.ci_high))
-            ax.barh(i, mean, color=styles[policy].color, height=0.65, alpha=0.55)
-            if not math.isnan(low):
-                ax.errorbar(mean, i, xerr=[[mean - low], [high - mean]], color="#222222", capsize=3, lw=1)
-            top = max(top, high if not math.isnan(high) else mean)
-            rows.append((i, mean, high))
-        span = top * 1.25 if top > 0 else 1.0
-        for i, mean, high in rows:
-            x = (high if not math.isnan(high) else mean) + 0.015 * span
-            ax.text(x, i, f"{mean:.3g}", va="center", ha="left", fontsize=8)
-        ax.set_xlim(0, span)
-        ax.set_yticks(range(len(run.policies)), run.policies)
-        ax.set_ylim(len(run.policies) - 0.5, -0.5)
-        ax.grid(axis="x", color="#dddddd", linewidth=0.6)
-        ax.set_axisbelow(True)
+        estimates = [run.summed(policy, columns) for policy in run.policies]
+        policy_bars(
+            ax,
+            run.policies,
+            [(e.mean * run.per_day, e.ci_low * run.per_day, e.ci_high * run.per_day) for e in estimates],
+        )
         ax.set_title(title, fontsize=10)
         ax.set_xlabel("per day")
     add_footer(

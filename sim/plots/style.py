@@ -8,6 +8,7 @@ reference policy is always black, the others follow the manifest's policy order.
 
 from __future__ import annotations
 
+import math
 import re
 import textwrap
 from collections.abc import Mapping, Sequence
@@ -128,6 +129,29 @@ class Provenance:
         if fmt == "pdf":  # the PDF document information dictionary
             return {"Title": title, "Subject": full, "Creator": software, "Keywords": self.scenario_sha256}
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+
+def policy_bars(ax: Any, policies: Sequence[str], estimates: Sequence[tuple[float, float, float]]) -> None:
+    """One horizontal bar per policy (first on top) with its 95 % whisker and value label.
+
+    ``estimates`` are (mean, ci_low, ci_high) per policy, already in the axis' units; a nan
+    interval draws no whisker.
+    """
+    styles = policy_styles(policies)
+    top = 0.0
+    for i, (policy, (mean, low, high)) in enumerate(zip(policies, estimates, strict=True)):
+        ax.barh(i, mean, color=styles[policy].color, height=0.65, alpha=0.55)
+        if not math.isnan(low):
+            ax.errorbar(mean, i, xerr=[[mean - low], [high - mean]], color="#222222", capsize=3, lw=1)
+        top = max(top, high if not math.isnan(high) else mean)
+    for i, (mean, _low, high) in enumerate(estimates):  # value labels, placed once the scale is known
+        x = (high if not math.isnan(high) else mean) + 0.015 * (top * 1.18 if top > 0 else 1.0)
+        ax.text(x, i, f"{mean:.3g}", va="center", ha="left", fontsize=8)
+    ax.set_xlim(0, max(top, 1e-9) * 1.18 if top > 0 else 1.0)
+    ax.set_yticks(range(len(policies)), list(policies))
+    ax.set_ylim(len(policies) - 0.5, -0.5)  # first policy on top
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
 
 
 def new_figure(width_in: float = 10.0, height_in: float = 6.25) -> Figure:
