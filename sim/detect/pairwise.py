@@ -39,46 +39,79 @@ def _stretches(
     A sweep over the two paths' waypoints in time order gives the stretches ``(i, j, t0,
     t1)`` (legs from waypoint ``i`` of ``a`` and ``j`` of ``b``); on each, each aircraft
     stays inside the box of its two end positions, so boxes further apart than the
-    thresholds (in x, y or z) rule the stretch out. Never drops a stretch that can conflict;
-    plain Python, as paths hold tens of legs.
+    thresholds (in x, y or z) rule the stretch out. Never drops a stretch that can conflict.
+    Plain Python (paths hold tens of legs), written out by hand: positions as float locals
+    and comparisons instead of ``min``/``max`` calls halve its time against a version with a
+    helper per interpolation, with the same floats (``_at``'s formula, step for step).
     """
-    ta, tb = a[0], b[0]
+    ta, xa, ya, za = a
+    tb, xb, yb, zb = b
     lo = max(ta[0], tb[0], t_from_s)
     hi = min(ta[-1], tb[-1])
     out: list[tuple[int, int, float, float]] = []
     if hi <= lo:
         return out
+    h, v = horizontal_m, vertical_m
     i = max(bisect.bisect_right(ta, lo) - 1, 0)
     j = max(bisect.bisect_right(tb, lo) - 1, 0)
-    # first the boxes of the whole remaining paths: most pairs are far apart all along
-    for ca, cb, gap in zip(a[1:], b[1:], (horizontal_m, horizontal_m, vertical_m), strict=True):
+    # first the boxes of the whole remaining paths: some pairs are far apart all along
+    for ca, cb, gap in ((xa, xb, h), (ya, yb, h), (za, zb, v)):
         ra, rb = ca[i:], cb[j:]
         if min(ra) - max(rb) >= gap or min(rb) - max(ra) >= gap:
             return out
-    t0 = lo
-    pa, pb = _at(a, i, t0), _at(b, j, t0)
     last_a, last_b = len(ta) - 1, len(tb) - 1
+    inf = math.inf
+    t0 = lo
+    pax, pay, paz = _at(a, i, t0)
+    pbx, pby, pbz = _at(b, j, t0)
     while t0 < hi:
-        na = ta[i + 1] if i < last_a else math.inf
-        nb = tb[j + 1] if j < last_b else math.inf
-        t1 = min(na, nb, hi)
+        na = ta[i + 1] if i < last_a else inf
+        nb = tb[j + 1] if j < last_b else inf
+        t1 = na if na < nb else nb
+        if hi < t1:
+            t1 = hi
         # at a path's own waypoint its position is the waypoint: no interpolation
-        qa = (a[1][i + 1], a[2][i + 1], a[3][i + 1]) if t1 == na else _at(a, i, t1)
-        qb = (b[1][j + 1], b[2][j + 1], b[3][j + 1]) if t1 == nb else _at(b, j, t1)
-        if t1 > t0 and (
-            min(pa[0], qa[0]) - max(pb[0], qb[0]) < horizontal_m
-            and min(pb[0], qb[0]) - max(pa[0], qa[0]) < horizontal_m
-            and min(pa[1], qa[1]) - max(pb[1], qb[1]) < horizontal_m
-            and min(pb[1], qb[1]) - max(pa[1], qa[1]) < horizontal_m
-            and min(pa[2], qa[2]) - max(pb[2], qb[2]) < vertical_m
-            and min(pb[2], qb[2]) - max(pa[2], qa[2]) < vertical_m
-        ):
-            out.append((i, j, t0, t1))
+        if t1 == na:
+            qax, qay, qaz = xa[i + 1], ya[i + 1], za[i + 1]
+        elif i < last_a and ta[i + 1] > ta[i]:
+            f = (t1 - ta[i]) / (ta[i + 1] - ta[i])
+            f = 0.0 if f < 0.0 else (1.0 if f > 1.0 else f)
+            qax, qay, qaz = (
+                xa[i] + f * (xa[i + 1] - xa[i]),
+                ya[i] + f * (ya[i + 1] - ya[i]),
+                za[i] + f * (za[i + 1] - za[i]),
+            )
+        else:
+            qax, qay, qaz = xa[i], ya[i], za[i]
+        if t1 == nb:
+            qbx, qby, qbz = xb[j + 1], yb[j + 1], zb[j + 1]
+        elif j < last_b and tb[j + 1] > tb[j]:
+            f = (t1 - tb[j]) / (tb[j + 1] - tb[j])
+            f = 0.0 if f < 0.0 else (1.0 if f > 1.0 else f)
+            qbx, qby, qbz = (
+                xb[j] + f * (xb[j + 1] - xb[j]),
+                yb[j] + f * (yb[j + 1] - yb[j]),
+                zb[j] + f * (zb[j + 1] - zb[j]),
+            )
+        else:
+            qbx, qby, qbz = xb[j], yb[j], zb[j]
+        if t1 > t0:
+            a0, a1 = (pax, qax) if pax < qax else (qax, pax)
+            b0, b1 = (pbx, qbx) if pbx < qbx else (qbx, pbx)
+            if a0 - b1 < h and b0 - a1 < h:
+                a0, a1 = (pay, qay) if pay < qay else (qay, pay)
+                b0, b1 = (pby, qby) if pby < qby else (qby, pby)
+                if a0 - b1 < h and b0 - a1 < h:
+                    a0, a1 = (paz, qaz) if paz < qaz else (qaz, paz)
+                    b0, b1 = (pbz, qbz) if pbz < qbz else (qbz, pbz)
+                    if a0 - b1 < v and b0 - a1 < v:
+                        out.append((i, j, t0, t1))
         if t1 == na:
             i += 1
         if t1 == nb:
             j += 1
-        t0, pa, pb = t1, qa, qb
+        t0 = t1
+        pax, pay, paz, pbx, pby, pbz = qax, qay, qaz, qbx, qby, qbz
     return out
 
 
