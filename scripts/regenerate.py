@@ -1,7 +1,8 @@
 """Regenerate the committed expected outputs after an intended change, and say what changed.
 
     python scripts/regenerate.py golden      # tests/repro/golden/corridor-small (seconds)
-    python scripts/regenerate.py reference   # results/reference/syria-2015-10 with figures (a minute)
+    python scripts/regenerate.py reference   # results/reference/syria-2015-10 with figures and its
+                                             # no-tactical companion (two minutes)
     python scripts/regenerate.py golden --check   # only report, change nothing (exit 1 if different)
 
 Each target is run afresh into a temporary folder with the same command, compared file by
@@ -41,7 +42,8 @@ def _reference_argv(out: Path) -> list[str]:
     scenario = Path(manifest["scenario_file"])
     if scenario.is_absolute():  # written by a run started elsewhere: name it from the project folder
         scenario = scenario.relative_to(REPO)
-    argv = ["run", scenario.as_posix(), "--out", str(out), "-q", "--plot"]
+    # with the same sorties with the tactical layer off, for the layers figure
+    argv = ["run", scenario.as_posix(), "--out", str(out), "-q", "--plot", "--with-no-tactical"]
     argv += ["--seed", str(manifest["seed"]), "--replications", str(manifest["replications"])]
     for policy in manifest["policies"]:
         argv += ["--policy", policy]
@@ -106,7 +108,10 @@ def regenerate(target: str, check: bool) -> int:
             print(f"{target}: the run failed; nothing changed", file=sys.stderr)
             return 2
         report: list[str] = []
-        for name in files or TABLES:
+        compared = list(files or TABLES)
+        if files is None and (fresh / "no-tactical").is_dir():
+            compared += [f"no-tactical/{name}" for name in TABLES]
+        for name in compared:
             old = (dest / name).read_text(encoding="utf-8") if (dest / name).is_file() else ""
             report += describe(name, old, (fresh / name).read_text(encoding="utf-8"))
         if not report:

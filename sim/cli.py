@@ -7,11 +7,12 @@ without a traceback and without writing anything.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ from sim.units import FT_M, NM_M
 
 if TYPE_CHECKING:
     from sim.experiment.runner import Execution
+    from sim.scenario.load import LoadedScenario
 
 __all__ = ["main"]
 
@@ -198,11 +200,52 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     _check_counts(args)
     loaded = load_scenario(args.scenario)
+    execution = _execution(args)
+    if args.with_no_tactical:
+        if args.no_tactical:
+            raise InputError("--with-no-tactical and --no-tactical: choose one")
+        if not loaded.scenario.has_tactical:
+            raise InputError(
+                "--with-no-tactical: the scenario gives no side a tactical layer, so there is nothing to switch off",
+                path=str(loaded.path),
+            )
+        execution = dataclasses.replace(execution, on_finished=_with_companion(args, loaded, execution))
     if args.no_tactical:
         loaded = loaded.with_scenario(loaded.scenario.without_tactical())
     return run_scenario(
-        loaded, policies=args.policy, replications=args.replications, seed=args.seed, execution=_execution(args)
+        loaded, policies=args.policy, replications=args.replications, seed=args.seed, execution=execution
     )
+
+
+def _with_companion(args: argparse.Namespace, loaded: LoadedScenario, execution: Execution) -> Callable[[Path], None]:
+    """After the run: the same sorties with every tactical layer off into ``RUN/no-tactical/``
+    (resumed if unfinished, left alone if done), then the figures if asked for."""
+    import json
+
+    from sim.experiment.run import run_scenario
+    from sim.plots.layers import COMPANION
+
+    def finished(path: Path) -> None:
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+        out = path / COMPANION
+        done = (out / "manifest.json").is_file()
+        if done:
+            print(f"{out}: already finished")
+        else:
+            print(f"\nthe same sorties with every tactical layer off, into {out}/")
+            code = run_scenario(
+                loaded.with_scenario(loaded.scenario.without_tactical()),
+                policies=list(manifest["policies"]),
+                replications=int(manifest["replications"]),
+                seed=int(manifest["seed"]),
+                execution=dataclasses.replace(execution, out=out, resume=out.exists(), on_finished=None),
+            )
+            if code != 0:
+                raise SystemExit(code)
+        if args.plot:
+            _plot(path, None, "png")
+
+    return finished
 
 
 def _plot(results: Path, out: Path | None, fmt: str) -> list[Path]:
@@ -304,6 +347,12 @@ def _parser() -> argparse.ArgumentParser:
         "--no-tactical",
         action="store_true",
         help="switch every side's tactical layer off (same sorties: compare the layers)",
+    )
+    run.add_argument(
+        "--with-no-tactical",
+        action="store_true",
+        help="also run the same sorties with every tactical layer off, into RUN/no-tactical/ "
+        "(the layers figure's 'no tactical layer' bars)",
     )
     executor_options(run)
     run.set_defaults(func=_cmd_run)

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from sim.detect.kernel import conflict_window_one
 
-__all__ = ["Path", "conflict_intervals", "point_path"]
+__all__ = ["Path", "conflict_intervals", "iter_conflict_intervals", "point_path"]
 
 Path = tuple[Sequence[float], Sequence[float], Sequence[float], Sequence[float]]
 """Waypoints (t_s, x_m, y_m, z_m) of one aircraft, each a sequence of n floats."""
@@ -33,7 +33,7 @@ def point_path(t0_s: float, t1_s: float, x_m: float, y_m: float, z_m: float) -> 
 
 def _stretches(
     a: Path, b: Path, t_from_s: float, horizontal_m: float, vertical_m: float
-) -> list[tuple[int, int, float, float]]:
+) -> Iterator[tuple[int, int, float, float]]:
     """Stretches after ``t_from_s`` where both fly one straight leg and could be in conflict.
 
     A sweep over the two paths' waypoints in time order gives the stretches ``(i, j, t0,
@@ -42,15 +42,15 @@ def _stretches(
     thresholds (in x, y or z) rule the stretch out. Never drops a stretch that can conflict.
     Plain Python (paths hold tens of legs), written out by hand: positions as float locals
     and comparisons instead of ``min``/``max`` calls halve its time against a version with a
-    helper per interpolation, with the same floats (``_at``'s formula, step for step).
+    helper per interpolation, with the same floats (``_at``'s formula, step for step). Lazy:
+    a caller that needs only the first encounter stops the sweep there.
     """
     ta, xa, ya, za = a
     tb, xb, yb, zb = b
     lo = max(ta[0], tb[0], t_from_s)
     hi = min(ta[-1], tb[-1])
-    out: list[tuple[int, int, float, float]] = []
     if hi <= lo:
-        return out
+        return
     h, v = horizontal_m, vertical_m
     i = max(bisect.bisect_right(ta, lo) - 1, 0)
     j = max(bisect.bisect_right(tb, lo) - 1, 0)
@@ -58,7 +58,7 @@ def _stretches(
     for ca, cb, gap in ((xa, xb, h), (ya, yb, h), (za, zb, v)):
         ra, rb = ca[i:], cb[j:]
         if min(ra) - max(rb) >= gap or min(rb) - max(ra) >= gap:
-            return out
+            return
     last_a, last_b = len(ta) - 1, len(tb) - 1
     inf = math.inf
     t0 = lo
@@ -105,14 +105,13 @@ def _stretches(
                     a0, a1 = (paz, qaz) if paz < qaz else (qaz, paz)
                     b0, b1 = (pbz, qbz) if pbz < qbz else (qbz, pbz)
                     if a0 - b1 < v and b0 - a1 < v:
-                        out.append((i, j, t0, t1))
+                        yield i, j, t0, t1
         if t1 == na:
             i += 1
         if t1 == nb:
             j += 1
         t0 = t1
         pax, pay, paz, pbx, pby, pbz = qax, qay, qaz, qbx, qby, qbz
-    return out
 
 
 def _at(path: Path, k: int, t_s: float) -> tuple[float, float, float]:
@@ -131,6 +130,40 @@ def _leg(path: Path, k: int) -> tuple[float, ...]:
     return t[k], x[k], y[k], z[k], (x[k + 1] - x[k]) / dt, (y[k + 1] - y[k]) / dt, (z[k + 1] - z[k]) / dt
 
 
+def iter_conflict_intervals(
+    a: Path,
+    b: Path,
+    t_from_s: float,
+    horizontal_m: float,
+    vertical_m: float,
+) -> Iterator[tuple[float, float]]:
+    """The intervals of ``conflict_intervals``, one at a time: each is computed when asked for.
+
+    An interval is yielded once the next window is known not to touch it (or the paths'
+    common span ends), so its end is final.
+    """
+    cur: tuple[float, float] | None = None
+    for i, j, ta, tb in _stretches(a, b, t_from_s, horizontal_m, vertical_m):
+        # a few stretches: plain floats beat numpy's per-call cost
+        a0, ax, ay, az, avx, avy, avz = _leg(a, i)
+        b0, bx, by, bz, bvx, bvy, bvz = _leg(b, j)
+        t_ref = max(a0, b0)
+        da, db = t_ref - a0, t_ref - b0
+        d = (ax + avx * da - (bx + bvx * db), ay + avy * da - (by + bvy * db), az + avz * da - (bz + bvz * db))
+        window = conflict_window_one(d, (avx - bvx, avy - bvy, avz - bvz), t_ref, ta, tb, horizontal_m, vertical_m)
+        if window is None:
+            continue
+        lo, hi = window  # in time order
+        if cur is not None and lo <= cur[1] + _MERGE_REL_TOL * max(1.0, abs(cur[1])):
+            cur = (cur[0], max(cur[1], hi))
+        else:
+            if cur is not None:
+                yield cur
+            cur = (lo, hi)
+    if cur is not None:
+        yield cur
+
+
 def conflict_intervals(
     a: Path,
     b: Path,
@@ -144,21 +177,4 @@ def conflict_intervals(
     ``t_from_s``. Only the paths' common span counts (an aircraft not yet flying or landed
     is nowhere). Returns ``[(t_start_s, t_end_s), ...]`` in time order.
     """
-    found = _stretches(a, b, t_from_s, horizontal_m, vertical_m)
-    windows = []
-    for i, j, ta, tb in found:  # a few stretches: plain floats beat numpy's per-call cost
-        a0, ax, ay, az, avx, avy, avz = _leg(a, i)
-        b0, bx, by, bz, bvx, bvy, bvz = _leg(b, j)
-        t_ref = max(a0, b0)
-        da, db = t_ref - a0, t_ref - b0
-        d = (ax + avx * da - (bx + bvx * db), ay + avy * da - (by + bvy * db), az + avz * da - (bz + bvz * db))
-        window = conflict_window_one(d, (avx - bvx, avy - bvy, avz - bvz), t_ref, ta, tb, horizontal_m, vertical_m)
-        if window is not None:
-            windows.append(window)
-    out: list[tuple[float, float]] = []
-    for lo, hi in windows:  # in time order already
-        if out and lo <= out[-1][1] + _MERGE_REL_TOL * max(1.0, abs(out[-1][1])):
-            out[-1] = (out[-1][0], max(out[-1][1], hi))
-        else:
-            out.append((lo, hi))
-    return out
+    return list(iter_conflict_intervals(a, b, t_from_s, horizontal_m, vertical_m))

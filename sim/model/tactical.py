@@ -37,7 +37,7 @@ from typing import Protocol
 import numpy as np
 import simpy
 
-from sim.detect.pairwise import Path, conflict_intervals, point_path
+from sim.detect.pairwise import Path, conflict_intervals, iter_conflict_intervals, point_path
 from sim.model.flightpath import FlightPath
 from sim.model.tasking import Sortie
 from sim.scenario.models import Fleet
@@ -197,11 +197,10 @@ class TacticalLayer:
         start = now if since_s is None else min(since_s, now)
         pa, pb = _as_path(self.day.paths[own.id]), _as_path(self.day.paths[intr.id])
         h, v = spec.standoff_m, spec.standoff_v_m
-        intervals = conflict_intervals(pa, pb, start, h, v)
-        if intervals:
-            self._met.add((own.id, intr.id))
         continued = False
-        for lo, hi in intervals:
+        # lazily: the sweep stops at the encounter that gets the alert
+        for lo, hi in iter_conflict_intervals(pa, pb, start, h, v):
+            self._met.add((own.id, intr.id))
             if since_s is not None and hi <= rec.through_s:
                 continue  # the encounter just alerted, seen again on the look back
             if lo <= touch and hi >= now and seen_now:  # the encounter already seen goes on

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 
 from sim.errors import InputError
 from sim.plots.data import RunData, SweepData, is_sweep_dir, load_run, load_sweep
-from sim.plots.layers import has_tactical, layers_figure
+from sim.plots.layers import has_tactical, layers_figure, load_companion
 from sim.plots.maps import map_figure
 from sim.plots.style import (
     FORMATS,
@@ -311,7 +311,10 @@ def _check_format(fmt: str) -> str:
     return fmt
 
 
-LAYERS_DESCRIPTION = "tactical alerts, manoeuvres, encounters that got through and minutes lost, per policy"
+LAYERS_DESCRIPTION = (
+    "encounters with no tactical layer, tactical alerts, manoeuvres, encounters that got through "
+    "and minutes lost, per policy"
+)
 
 
 def plot_run(run: RunData, out_dir: Path, fmt: str = "png") -> list[Path]:
@@ -324,7 +327,7 @@ def plot_run(run: RunData, out_dir: Path, fmt: str = "png") -> list[Path]:
     # sector file for the map) leaves no partial set of figures behind
     drawn = [(name, build(run, provenance), description) for name, build, description in RUN_FIGURES]
     if has_tactical(run):
-        drawn.append(("layers", layers_figure(run, provenance), LAYERS_DESCRIPTION))
+        drawn.append(("layers", layers_figure(run, provenance, load_companion(run)), LAYERS_DESCRIPTION))
     return [
         save_figure(fig, out_dir / f"{name}.{fmt}", provenance, fmt, description) for name, fig, description in drawn
     ]

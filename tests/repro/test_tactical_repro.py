@@ -83,3 +83,39 @@ def test_the_printed_summary_shows_the_tactical_layer_of_the_sides_that_had_aler
     table = out.split("Tactical layer of coalition", 1)[1].splitlines()
     assert "alerts" in table[1] and "turn-aways" in table[1] and "missed" in table[1]
     assert "coalition alerts" in out  # in the paired table too
+
+
+def test_with_no_tactical_writes_the_companion_and_the_layers_figure_uses_it(
+    scenario: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sim.plots.data import load_run
+    from sim.plots.layers import load_companion
+
+    _run(scenario, tmp_path / "on", "-j", "1", "--with-no-tactical", "--plot")
+    _run(scenario, tmp_path / "off", "-j", "1", "--no-tactical")
+    companion = tmp_path / "on" / "no-tactical"
+    for table in ("replications.csv", "encounters.csv", "summary.csv"):
+        assert (companion / table).read_bytes() == (tmp_path / "off" / table).read_bytes(), table
+    assert (tmp_path / "on" / "figures" / "layers.png").is_file()
+    run = load_run(tmp_path / "on")
+    off = load_companion(run)
+    assert off is not None and off.path == companion
+    # a companion that is not the same sorties is refused, naming its manifest
+    manifest = companion / "manifest.json"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('"seed": ', '"seed": 1'), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["plot", str(tmp_path / "on")]) == 2
+    err = capsys.readouterr().err
+    assert "no-tactical/manifest.json" in err and "seed" in err and "Traceback" not in err
+
+
+def test_with_no_tactical_is_refused_where_it_means_nothing(
+    scenario: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plain = REPO / "scenarios" / "corridor-small.yaml"
+    assert main(["run", str(plain), "-n", "2", "--with-no-tactical", "--out", str(tmp_path / "a"), "-q"]) == 2
+    assert "no side a tactical layer" in capsys.readouterr().err
+    assert main(["run", str(scenario), "-n", "2", "--with-no-tactical", "--no-tactical", "--out",
+                 str(tmp_path / "b"), "-q"]) == 2  # fmt: skip
+    assert "choose one" in capsys.readouterr().err
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
