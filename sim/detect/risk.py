@@ -1,0 +1,275 @@
+"""Expected encounters under navigation and altimetry errors: the collision-risk estimator.
+
+The model of deviations (the README states it too): during a close approach each flight
+is displaced from its nominal path by a constant random offset (east, north, up), independent
+between flights and between components; east and north each have the flight's lateral
+standard deviation and law (normal or Laplace), up is normal with its vertical standard
+deviation. The offset moves where the aircraft is, not what its crew or the policies
+decide, so the nominal tracks are the ones the model flew.
+
+For every pair of opposing flights the estimator gives the *expected number* of encounters
+(maximal intervals inside the volume, as the detector counts them) under the offsets:
+
+    E[count] = P(inside at the start of the pair's common span)
+               + sum over stretches k of ( P(hit on k) - P(inside at the start of k) )
+
+where a stretch is a time span on which both flights fly one straight leg, ``P(hit on k)``
+the probability that the offset stretch enters the volume (``sim.detect.hit``) and the
+subtraction removes an encounter that was already under way: on one straight stretch the
+relative path meets the (convex) volume in at most one interval, so every new encounter
+is one entry. This is exact for any correlation of the offset between stretches, so it
+does not matter how close approaches are cut. When a pair can enter only once (one straight
+stretch, the usual close approach) it is the probability of an encounter; it is never less.
+
+Screening: a stretch is left out when its nominal relative path never comes within
+``H + R_h`` horizontally and ``V + R_z`` vertically at the same time, ``R`` being where the
+relative offset's law leaves less than ``eps`` per axis (``AxisLaw.tail_radius``). An
+entry on such a stretch needs an offset beyond ``R`` on some axis, so what is left out is
+at most ``3 eps`` per stretch: ``screen_bound`` sums that over every opposing pair's
+stretches (at most its two flights' legs).
+
+With no error at all for a pair (both standard deviations 0 on both flights) its count is
+the detector's own count of encounters, exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.detect.deviation import AxisLaw, Point, difference_law
+from sim.detect.encounters import _candidates, _Legs, _merge, _solve
+from sim.detect.hit import EPS, hit_probability
+from sim.detect.kernel import conflict_window
+from sim.detect.tracks import Tracks
+
+__all__ = ["FlightErrors", "PairRisk", "expected_encounters"]
+
+
+@dataclass(frozen=True)
+class FlightErrors:
+    """Per flight (n_flights,): lateral law (``"normal"`` or ``"laplace"``), lateral and
+    vertical standard deviations (m), and, for the collision volume, the aircraft's largest
+    horizontal dimension (max of length and wingspan) and height (m)."""
+
+    lateral_law: tuple[str, ...]
+    lateral_sd_m: np.ndarray
+    vertical_sd_m: np.ndarray
+    size_m: np.ndarray
+    height_m: np.ndarray
+
+    @classmethod
+    def uniform(
+        cls, n_flights: int, lateral_sd_m: float, vertical_sd_m: float, law: str = "normal", size_m: float = 0.0, height_m: float = 0.0
+    ) -> FlightErrors:
+        """The same errors (and size) for every flight."""
+        return cls(
+            (law,) * n_flights,
+            np.full(n_flights, float(lateral_sd_m)),
+            np.full(n_flights, float(vertical_sd_m)),
+            np.full(n_flights, float(size_m)),
+            np.full(n_flights, float(height_m)),
+        )
+
+
+@dataclass(frozen=True)
+class PairRisk:
+    """One row per screened flight pair (side 0 flight first) and the totals.
+
+    ``flight_index_a``/``_b`` (n,) int64 index ``Tracks.flight_names``; ``expected`` (n,)
+    the expected number of encounters; ``nominal`` (n,) int64 the encounters of the nominal
+    tracks in the same volume; ``stretches`` (n,) int64 stretches screened in.
+    ``screen_bound`` bounds what screening left out (expected encounters, all pairs).
+    """
+
+    flight_index_a: np.ndarray
+    flight_index_b: np.ndarray
+    expected: np.ndarray
+    nominal: np.ndarray
+    stretches: np.ndarray
+    horizontal_m: np.ndarray
+    vertical_m: np.ndarray
+    screen_bound: float
+    screen_horizontal_m: float
+    screen_vertical_m: float
+
+    @property
+    def total(self) -> float:
+        """Expected encounters summed over pairs (in ``math.fsum``, order-independent)."""
+        return math.fsum(self.expected.tolist())
+
+
+def expected_encounters(
+    tracks: Tracks,
+    errors: FlightErrors,
+    horizontal_m: float | None = None,
+    vertical_m: float | None = None,
+    eps: float = EPS,
+) -> PairRisk:
+    """Expected encounters between the two sides under ``errors``.
+
+    The volume is the level ``(horizontal_m, vertical_m)``, or, when both are None, each
+    pair's collision volume: horizontal radius ``(size_a + size_b) / 2`` and half-height
+    ``(height_a + height_b) / 2`` (each aircraft a cylinder of its largest horizontal
+    dimension and its height).
+    """
+    collision = horizontal_m is None and vertical_m is None
+    if not collision and (horizontal_m is None or vertical_m is None):
+        raise ValueError("give both horizontal_m and vertical_m, or neither (the collision volume)")
+    legs = _Legs(tracks)
+    n = len(tracks)
+    side = tracks.flight_side
+    laws = _Laws(errors)
+    groups = sorted({(errors.lateral_law[f], float(errors.lateral_sd_m[f]), float(errors.vertical_sd_m[f])) for f in range(n)})
+    reach_h = reach_v = 0.0
+    for ga in groups:
+        for gb in groups:
+            lh, lz = laws.of(ga, gb)
+            reach_h = max(reach_h, lh.tail_radius(eps) * math.sqrt(2.0))
+            reach_v = max(reach_v, lz.tail_radius(eps))
+    if collision:
+        H_max = float(np.max(errors.size_m)) if n else 0.0
+        V_max = float(np.max(errors.height_m)) if n else 0.0
+        if n and (np.any(errors.size_m <= 0) or np.any(errors.height_m <= 0)):
+            raise ValueError("the collision volume needs every flight's size and height > 0")
+    else:
+        assert horizontal_m is not None and vertical_m is not None
+        H_max, V_max = float(horizontal_m), float(vertical_m)
+    screen_h, screen_v = H_max + reach_h, V_max + reach_v
+    n_legs = np.bincount(legs.flight, minlength=n) if n else np.zeros(0, dtype=np.int64)
+    legs_side = [int(n_legs[side == s].sum()) for s in (0, 1)]
+    flights_side = [int(np.sum(side == s)) for s in (0, 1)]
+    bound = 3 * eps * (flights_side[1] * legs_side[0] + flights_side[0] * legs_side[1])
+    empty = PairRisk(*(np.zeros(0, dtype=np.int64),) * 2, np.zeros(0), *(np.zeros(0, dtype=np.int64),) * 2,
+                     np.zeros(0), np.zeros(0), bound, screen_h, screen_v)  # fmt: skip
+    if not (np.any(legs.side == 0) and np.any(legs.side == 1)):
+        return empty
+    pieces = [tuple(c) for c in _candidates(legs, screen_h, screen_v)]
+    if not pieces:
+        return empty
+    i, j, ta, tb = (np.concatenate(c) for c in zip(*pieces, strict=True))
+    i, j, ta, tb = _join(i, j, ta, tb)
+    fa, fb = legs.flight[i], legs.flight[j]
+    H = (errors.size_m[fa] + errors.size_m[fb]) / 2 if collision else np.full(len(i), H_max)
+    V = (errors.height_m[fa] + errors.height_m[fb]) / 2 if collision else np.full(len(i), V_max)
+    # the screen: the nominal stretch within the inflated volume at some instant
+    t_ref = np.maximum(legs.t0[i], legs.t0[j])
+    xa, ya, za = legs.at(i, t_ref)
+    xb, yb, zb = legs.at(j, t_ref)
+    d = (xa - xb, ya - yb, za - zb)
+    w = (legs.vx[i] - legs.vx[j], legs.vy[i] - legs.vy[j], legs.vz[i] - legs.vz[j])
+    ok = np.zeros(len(i), dtype=bool)
+    for h_k, v_k in sorted(set(zip(H.tolist(), V.tolist(), strict=True))):
+        sel = (H == h_k) & (V == v_k)
+        sub = tuple(c[sel] for c in d), tuple(c[sel] for c in w)
+        ok[sel] = conflict_window(sub[0], sub[1], t_ref[sel], ta[sel], tb[sel], h_k + reach_h, v_k + reach_v)[2]
+    i, j, ta, tb, fa, fb, H, V = (c[ok] for c in (i, j, ta, tb, fa, fb, H, V))
+    if len(i) == 0:
+        return empty
+    # where a pair's common span starts (an encounter can be under way there)
+    first_t, last_t = _flight_spans(tracks)
+    span_start = np.maximum(first_t[fa], first_t[fb])
+
+    pair = fa.astype(np.int64) * n + fb
+    order = np.lexsort((ta, pair))
+    i, j, ta, tb, fa, fb, H, V, pair, span_start = (
+        c[order] for c in (i, j, ta, tb, fa, fb, H, V, pair, span_start)
+    )
+    expected = np.zeros(len(i))
+    random_pair = np.array([not laws.deterministic(int(a), int(b)) for a, b in zip(fa, fb, strict=True)], dtype=bool)
+    xa, ya, za = legs.at(i, ta)
+    xb, yb, zb = legs.at(j, ta)
+    rvx, rvy, rvz = legs.vx[i] - legs.vx[j], legs.vy[i] - legs.vy[j], legs.vz[i] - legs.vz[j]
+    for k in np.flatnonzero(random_pair):
+        lh, lz = laws.pair(int(fa[k]), int(fb[k]))
+        d0 = (float(xa[k] - xb[k]), float(ya[k] - yb[k]), float(za[k] - zb[k]))
+        u = (float(rvx[k]), float(rvy[k]), float(rvz[k]))
+        hit = hit_probability(d0, u, float(tb[k] - ta[k]), float(H[k]), float(V[k]), lh, lz, eps)
+        if ta[k] > span_start[k]:
+            hit -= hit_probability(d0, (0.0, 0.0, 0.0), 0.0, float(H[k]), float(V[k]), lh, lz, eps)
+        expected[k] = hit
+    # no error for the pair: the detector's own count, on the same stretches
+    nominal = np.zeros(len(i), dtype=np.int64)
+    for h_k, v_k in sorted(set(zip(H.tolist(), V.tolist(), strict=True))):
+        sel = (H == h_k) & (V == v_k)
+        merged = _merge([_solve(legs, i[sel], j[sel], ta[sel], tb[sel], h_k, v_k)], n)
+        key = merged[0].astype(np.int64) * n + merged[1].astype(np.int64)
+        first = np.searchsorted(pair, key)  # one count per encounter, on the pair's first stretch
+        np.add.at(nominal, first, 1)
+    det = ~random_pair
+    expected[det] = nominal[det]
+
+    starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
+    return PairRisk(
+        flight_index_a=fa[starts].astype(np.int64),
+        flight_index_b=fb[starts].astype(np.int64),
+        expected=np.add.reduceat(expected, starts),
+        nominal=np.add.reduceat(nominal, starts),
+        stretches=np.diff(np.r_[starts, len(pair)]).astype(np.int64),
+        horizontal_m=H[starts],
+        vertical_m=V[starts],
+        screen_bound=bound,
+        screen_horizontal_m=screen_h,
+        screen_vertical_m=screen_v,
+    )
+
+
+class _Laws:
+    """The relative offset's laws for each pair of flights, cached by error group."""
+
+    def __init__(self, errors: FlightErrors) -> None:
+        self.errors = errors
+        self._cache: dict[tuple[tuple[str, float, float], tuple[str, float, float]], tuple[AxisLaw, AxisLaw]] = {}
+
+    def group(self, f: int) -> tuple[str, float, float]:
+        e = self.errors
+        return e.lateral_law[f], float(e.lateral_sd_m[f]), float(e.vertical_sd_m[f])
+
+    def of(self, ga: tuple[str, float, float], gb: tuple[str, float, float]) -> tuple[AxisLaw, AxisLaw]:
+        key = (ga, gb)
+        if key not in self._cache:
+            lh = difference_law(ga[0], ga[1], gb[0], gb[1])
+            lz = difference_law("normal", ga[2], "normal", gb[2])
+            self._cache[key] = (lh, lz)
+        return self._cache[key]
+
+    def pair(self, fa: int, fb: int) -> tuple[AxisLaw, AxisLaw]:
+        return self.of(self.group(fa), self.group(fb))
+
+    def deterministic(self, fa: int, fb: int) -> bool:
+        lh, lz = self.pair(fa, fb)
+        return isinstance(lh, Point) and isinstance(lz, Point)
+
+
+def _join(
+    i: np.ndarray, j: np.ndarray, ta: np.ndarray, tb: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Join the detector's bucket pieces of one leg pair that meet into one stretch each."""
+    order = np.lexsort((ta, j, i))
+    i, j, ta, tb = i[order], j[order], ta[order], tb[order]
+    new = np.ones(len(i), dtype=bool)
+    new[1:] = (i[1:] != i[:-1]) | (j[1:] != j[:-1]) | (ta[1:] != tb[:-1])
+    starts = np.flatnonzero(new)
+    ends = np.r_[starts[1:], len(i)] - 1
+    return i[starts], j[starts], ta[starts], tb[ends]
+
+
+def _flight_spans(tracks: Tracks) -> tuple[np.ndarray, np.ndarray]:
+    """First and last time (s) of each flight (n_flights,)."""
+    n = len(tracks)
+    first = np.full(n, np.inf)
+    last = np.full(n, -np.inf)
+    np.minimum.at(first, tracks.point_flight, tracks.t_s)
+    np.maximum.at(last, tracks.point_flight, tracks.t_s)
+    return first, last
+
+
+def level_volume(levels: Sequence[tuple[str, float, float]], name: str) -> tuple[float, float]:
+    """``(horizontal_m, vertical_m)`` of the level called ``name`` in ``(name, h, v)`` triples."""
+    for lv, h, v in levels:
+        if lv == name:
+            return h, v
+    raise KeyError(name)
