@@ -139,9 +139,7 @@ class Laplace2(AxisLaw):
         else:
             hi, lo = max(b1, b2), min(b1, b2)
             # factor out the slower exponential so that the difference keeps its accuracy
-            upper = (
-                np.exp(-ax / hi) * (hi * hi - lo * lo * np.exp(-ax / lo + ax / hi)) / (2 * (hi * hi - lo * lo))
-            )
+            upper = np.exp(-ax / hi) * (hi * hi - lo * lo * np.exp(-ax / lo + ax / hi)) / (2 * (hi * hi - lo * lo))
         return np.where(x >= 0, upper, 1.0 - upper)
 
 

@@ -43,6 +43,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
 from sim.detect.deviation import AxisLaw, Normal, Point
 
 __all__ = ["ATOL", "EPS", "RTOL", "hit_probability"]
@@ -208,7 +209,9 @@ class _Stretch:
     def _vertical_breaks(self, lo: np.ndarray, hi: np.ndarray, h: np.ndarray) -> np.ndarray:
         """Line starts (n, k) where a vertical bound crosses the vertical law's sd grid."""
         n = len(lo)
-        kinks = np.sort(np.clip(np.stack([lo, -h, h - self.speed * self.T, hi], axis=1), lo[:, None], hi[:, None]), axis=1)
+        kinks = np.sort(
+            np.clip(np.stack([lo, -h, h - self.speed * self.T, hi], axis=1), lo[:, None], hi[:, None]), axis=1
+        )
         if self.sd_z > 0:
             k = math.ceil(self.z_reach / self.sd_z)
             targets = np.arange(-k, k + 1) * self.sd_z

@@ -63,7 +63,13 @@ class FlightErrors:
 
     @classmethod
     def uniform(
-        cls, n_flights: int, lateral_sd_m: float, vertical_sd_m: float, law: str = "normal", size_m: float = 0.0, height_m: float = 0.0
+        cls,
+        n_flights: int,
+        lateral_sd_m: float,
+        vertical_sd_m: float,
+        law: str = "normal",
+        size_m: float = 0.0,
+        height_m: float = 0.0,
     ) -> FlightErrors:
         """The same errors (and size) for every flight."""
         return cls(
@@ -123,7 +129,9 @@ def expected_encounters(
     n = len(tracks)
     side = tracks.flight_side
     laws = _Laws(errors)
-    groups = sorted({(errors.lateral_law[f], float(errors.lateral_sd_m[f]), float(errors.vertical_sd_m[f])) for f in range(n)})
+    groups = sorted(
+        {(errors.lateral_law[f], float(errors.lateral_sd_m[f]), float(errors.vertical_sd_m[f])) for f in range(n)}
+    )
     reach_h = reach_v = 0.0
     for ga in groups:
         for gb in groups:
@@ -175,9 +183,7 @@ def expected_encounters(
 
     pair = fa.astype(np.int64) * n + fb
     order = np.lexsort((ta, pair))
-    i, j, ta, tb, fa, fb, H, V, pair, span_start = (
-        c[order] for c in (i, j, ta, tb, fa, fb, H, V, pair, span_start)
-    )
+    i, j, ta, tb, fa, fb, H, V, pair, span_start = (c[order] for c in (i, j, ta, tb, fa, fb, H, V, pair, span_start))
     expected = np.zeros(len(i))
     random_pair = np.array([not laws.deterministic(int(a), int(b)) for a, b in zip(fa, fb, strict=True)], dtype=bool)
     xa, ya, za = legs.at(i, ta)
