@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sim import __version__
 from sim.errors import InputError
@@ -123,6 +123,10 @@ def _cmd_detect(args: argparse.Namespace) -> int:
     single = len(tracks) - len(set(tracks.point_flight[1:][tracks.point_flight[1:] == tracks.point_flight[:-1]]))
     if single:
         say(f"note: {single} flight{'s' if single != 1 else ''} with a single point: no legs, so no encounters")
+    if args.lateral_sd_ft is not None or args.vertical_sd_ft is not None:
+        return _detect_risk(args, tracks, horizontal_m, out, say, t1)
+    if args.json:
+        raise InputError("--json needs --lateral-sd-ft and --vertical-sd-ft (the expected count under errors)")
     if tracks.n_legs > 100_000:
         say(f"detecting encounters below {horizontal_m:.0f} m and {args.vertical_ft * FT_M:.0f} m ...")
     found = find_encounters(tracks, horizontal_m, args.vertical_ft * FT_M)
@@ -141,6 +145,80 @@ def _cmd_detect(args: argparse.Namespace) -> int:
         f"detection {t2 - t1:.2f} s" + (f"; written to {out}" if out is not None else "")
     )
     return 0
+
+
+def _detect_risk(
+    args: argparse.Namespace, tracks: Any, horizontal_m: float, out: Path | None, say: Any, t1: float
+) -> int:
+    """``detect`` with errors: the expected encounters per screened pair (``sim.detect.risk``)."""
+    import json
+    import math
+
+    from sim.detect.risk import FlightErrors, expected_encounters
+
+    for option, value in (("--lateral-sd-ft", args.lateral_sd_ft), ("--vertical-sd-ft", args.vertical_sd_ft)):
+        if value is None:
+            raise InputError(f"{option} is needed too: give both standard deviations (0 for none)")
+        if not (math.isfinite(value) and value >= 0):
+            raise InputError(f"{option} must be a number >= 0, found {value}")
+    json_path = Path(args.json) if args.json else None
+    for path in (out, json_path):
+        if path is not None and (path.is_dir() or not path.parent.is_dir()):
+            raise InputError("not a file in an existing directory", path=str(path))
+    vertical_m = args.vertical_ft * FT_M
+    errors = FlightErrors.uniform(len(tracks), args.lateral_sd_ft * FT_M, args.vertical_sd_ft * FT_M, args.lateral_law)
+    risk = expected_encounters(tracks, errors, horizontal_m, vertical_m)
+    t2 = time.monotonic()
+    names = tracks.flight_names
+    sides = tracks.side_names
+    header = ["flight_a", "side_a", "flight_b", "side_b", "p_encounter", "nominal_encounters", "stretches"]
+    lines = [",".join(header)]
+    for a, b, p, nominal, k in zip(
+        risk.flight_index_a, risk.flight_index_b, risk.expected, risk.nominal, risk.stretches, strict=True
+    ):
+        lines.append(
+            f"{_csv_field(names[a])},{_csv_field(sides[0])},{_csv_field(names[b])},{_csv_field(sides[1])},{float(p)!r},{int(nominal)},{int(k)}"
+        )
+    summary = {
+        "expected_encounters": risk.total,
+        "pairs": len(risk.expected),
+        "nominal_encounters": int(risk.nominal.sum()),
+        "screen_bound": risk.screen_bound,
+        "screen_horizontal_m": risk.screen_horizontal_m,
+        "screen_vertical_m": risk.screen_vertical_m,
+        "horizontal_m": horizontal_m,
+        "vertical_m": vertical_m,
+        "lateral_sd_ft": args.lateral_sd_ft,
+        "vertical_sd_ft": args.vertical_sd_ft,
+        "lateral_law": args.lateral_law,
+        "flights": len(tracks),
+    }
+    for path, text in ((out, "\n".join(lines) + "\n"), (json_path, json.dumps(summary, indent=2) + "\n")):
+        if path is None:
+            continue
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    print(
+        f"{risk.total:.6g} expected encounters ({int(risk.nominal.sum())} on the nominal tracks, {len(risk.expected)} pairs screened)"
+    )
+    say(
+        f"separation {horizontal_m:.0f} m horizontal, {vertical_m:.0f} m vertical; errors sd {args.lateral_sd_ft:g} ft "
+        f"({args.lateral_law}) east and north, {args.vertical_sd_ft:g} ft up, each flight; screening left out at most "
+        f"{risk.screen_bound:.1e}; {t2 - t1:.2f} s"
+    )
+    return 0
+
+
+def _csv_field(text: str) -> str:
+    """A CSV field: quoted when it holds a comma, a quote or a line break."""
+    if any(ch in text for ch in ',"\n\r'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def _check_counts(args: argparse.Namespace) -> None:
@@ -390,7 +468,13 @@ def _parser() -> argparse.ArgumentParser:
     det.add_argument("--horizontal-nm", type=float, help="horizontal separation in nautical miles")
     det.add_argument("--horizontal-ft", type=float, help="horizontal separation in feet")
     det.add_argument("--vertical-ft", type=float, required=True, help="vertical separation in feet")
-    det.add_argument("--output", "-o", help="write the encounters to this CSV")
+    det.add_argument("--output", "-o", help="write the encounters (with errors: one row per screened pair) to this CSV")
+    det.add_argument(
+        "--lateral-sd-ft", type=float, help="each flight's east and north position error sd (ft): expected counts"
+    )
+    det.add_argument("--vertical-sd-ft", type=float, help="each flight's height error sd (ft), with --lateral-sd-ft")
+    det.add_argument("--lateral-law", choices=["normal", "laplace"], default="normal", help="law of the lateral error")
+    det.add_argument("--json", help="with errors: write the totals (expected_encounters, pairs, ...) to this JSON file")
     det.add_argument("--quiet", "-q", action="store_true", help="print only the count")
     det.set_defaults(func=_cmd_detect)
     return p

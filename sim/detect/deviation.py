@@ -33,6 +33,9 @@ _SQRT2 = math.sqrt(2.0)
 _EQUAL_SCALES = 1e-4  # relative difference of two Laplace scales below which they count as equal
 
 
+_TAIL_CACHE: dict[tuple[AxisLaw, float], float] = {}
+
+
 class AxisLaw:
     """A symmetric law on one axis (m): density, distribution and survival functions."""
 
@@ -59,7 +62,13 @@ class AxisLaw:
         return np.where(hi > lo, np.maximum(out, 0.0), 0.0)
 
     def tail_radius(self, eps: float) -> float:
-        """The least radius R (m) found with P(|X| >= R) <= eps (0 for a point mass)."""
+        """The least radius R (m) found with P(|X| >= R) <= eps (0 for a point mass); cached."""
+        key = (self, eps)
+        if key not in _TAIL_CACHE:
+            _TAIL_CACHE[key] = self._tail_radius(eps)
+        return _TAIL_CACHE[key]
+
+    def _tail_radius(self, eps: float) -> float:
         if self.sd_m == 0:
             return 0.0
         lo, hi = 0.0, self.sd_m

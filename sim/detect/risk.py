@@ -46,7 +46,7 @@ from sim.detect.hit import EPS, hit_probability
 from sim.detect.kernel import conflict_window
 from sim.detect.tracks import Tracks
 
-__all__ = ["FlightErrors", "PairRisk", "expected_encounters"]
+__all__ = ["FlightErrors", "PairRisk", "expected_encounters", "expected_encounters_volumes"]
 
 
 @dataclass(frozen=True)
@@ -115,37 +115,77 @@ def expected_encounters(
     vertical_m: float | None = None,
     eps: float = EPS,
 ) -> PairRisk:
-    """Expected encounters between the two sides under ``errors``.
+    """Expected encounters in one volume: ``expected_encounters_volumes`` for one."""
+    return expected_encounters_volumes(tracks, errors, [(horizontal_m, vertical_m)], eps)[0]
 
-    The volume is the level ``(horizontal_m, vertical_m)``, or, when both are None, each
-    pair's collision volume: horizontal radius ``(size_a + size_b) / 2`` and half-height
-    ``(height_a + height_b) / 2`` (each aircraft a cylinder of its largest horizontal
-    dimension and its height).
+
+def expected_encounters_volumes(
+    tracks: Tracks,
+    errors: FlightErrors,
+    volumes: Sequence[tuple[float | None, float | None]],
+    eps: float = EPS,
+) -> list[PairRisk]:
+    """Expected encounters for each volume, with one pruning pass for all.
+
+    Each volume is ``(horizontal_m, vertical_m)``, or ``(None, None)`` for each pair's
+    collision volume (see ``_one_volume``).
     """
-    collision = horizontal_m is None and vertical_m is None
-    if not collision and (horizontal_m is None or vertical_m is None):
-        raise ValueError("give both horizontal_m and vertical_m, or neither (the collision volume)")
     legs = _Legs(tracks)
-    n = len(tracks)
-    side = tracks.flight_side
     laws = _Laws(errors)
-    groups = sorted(
-        {(errors.lateral_law[f], float(errors.lateral_sd_m[f]), float(errors.vertical_sd_m[f])) for f in range(n)}
-    )
+    n = len(tracks)
+    groups = sorted({laws.group(f) for f in range(n)})
     reach_h = reach_v = 0.0
     for ga in groups:
         for gb in groups:
             lh, lz = laws.of(ga, gb)
             reach_h = max(reach_h, lh.tail_radius(eps) * math.sqrt(2.0))
             reach_v = max(reach_v, lz.tail_radius(eps))
-    if collision:
-        H_max = float(np.max(errors.size_m)) if n else 0.0
-        V_max = float(np.max(errors.height_m)) if n else 0.0
+    sizes = [_largest(errors, h, v) for h, v in volumes]
+    joined = None
+    if n and np.any(legs.side == 0) and np.any(legs.side == 1):
+        screen = (max(h for h, _ in sizes) + reach_h, max(v for _, v in sizes) + reach_v)
+        pieces = [tuple(c) for c in _candidates(legs, *screen)]
+        if pieces:
+            joined = _join(*(np.concatenate(c) for c in zip(*pieces, strict=True)))
+    return [_one_volume(tracks, legs, laws, errors, h, v, reach_h, reach_v, joined, eps) for h, v in volumes]
+
+
+def _largest(errors: FlightErrors, horizontal_m: float | None, vertical_m: float | None) -> tuple[float, float]:
+    """The volume's largest horizontal radius and half-height (m) over all pairs."""
+    if horizontal_m is None and vertical_m is None:
+        n = len(errors.size_m)
         if n and (np.any(errors.size_m <= 0) or np.any(errors.height_m <= 0)):
             raise ValueError("the collision volume needs every flight's size and height > 0")
-    else:
-        assert horizontal_m is not None and vertical_m is not None
-        H_max, V_max = float(horizontal_m), float(vertical_m)
+        return (float(np.max(errors.size_m)), float(np.max(errors.height_m))) if n else (0.0, 0.0)
+    if horizontal_m is None or vertical_m is None:
+        raise ValueError("give both horizontal_m and vertical_m, or neither (the collision volume)")
+    return float(horizontal_m), float(vertical_m)
+
+
+def _one_volume(
+    tracks: Tracks,
+    legs: _Legs,
+    laws: _Laws,
+    errors: FlightErrors,
+    horizontal_m: float | None,
+    vertical_m: float | None,
+    reach_h: float,
+    reach_v: float,
+    joined: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None,
+    eps: float,
+) -> PairRisk:
+    """Expected encounters between the two sides under ``errors`` in one volume.
+
+    The volume is the level ``(horizontal_m, vertical_m)``, or, when both are None, each
+    pair's collision volume: horizontal radius ``(size_a + size_b) / 2`` and half-height
+    ``(height_a + height_b) / 2`` (each aircraft a cylinder of its largest horizontal
+    dimension and its height). ``joined`` are the stretches pruned at a screen at least
+    this volume's.
+    """
+    collision = horizontal_m is None and vertical_m is None
+    H_max, V_max = _largest(errors, horizontal_m, vertical_m)
+    n = len(tracks)
+    side = tracks.flight_side
     screen_h, screen_v = H_max + reach_h, V_max + reach_v
     n_legs = np.bincount(legs.flight, minlength=n) if n else np.zeros(0, dtype=np.int64)
     legs_side = [int(n_legs[side == s].sum()) for s in (0, 1)]
@@ -153,13 +193,9 @@ def expected_encounters(
     bound = 3 * eps * (flights_side[1] * legs_side[0] + flights_side[0] * legs_side[1])
     empty = PairRisk(*(np.zeros(0, dtype=np.int64),) * 2, np.zeros(0), *(np.zeros(0, dtype=np.int64),) * 2,
                      np.zeros(0), np.zeros(0), bound, screen_h, screen_v)  # fmt: skip
-    if not (np.any(legs.side == 0) and np.any(legs.side == 1)):
+    if joined is None:
         return empty
-    pieces = [tuple(c) for c in _candidates(legs, screen_h, screen_v)]
-    if not pieces:
-        return empty
-    i, j, ta, tb = (np.concatenate(c) for c in zip(*pieces, strict=True))
-    i, j, ta, tb = _join(i, j, ta, tb)
+    i, j, ta, tb = joined
     fa, fb = legs.flight[i], legs.flight[j]
     H = (errors.size_m[fa] + errors.size_m[fb]) / 2 if collision else np.full(len(i), H_max)
     V = (errors.height_m[fa] + errors.height_m[fb]) / 2 if collision else np.full(len(i), V_max)
@@ -271,11 +307,3 @@ def _flight_spans(tracks: Tracks) -> tuple[np.ndarray, np.ndarray]:
     np.minimum.at(first, tracks.point_flight, tracks.t_s)
     np.maximum.at(last, tracks.point_flight, tracks.t_s)
     return first, last
-
-
-def level_volume(levels: Sequence[tuple[str, float, float]], name: str) -> tuple[float, float]:
-    """``(horizontal_m, vertical_m)`` of the level called ``name`` in ``(name, h, v)`` triples."""
-    for lv, h, v in levels:
-        if lv == name:
-            return h, v
-    raise KeyError(name)

@@ -48,13 +48,18 @@ TACTICAL_METRICS: tuple[tuple[str, str], ...] = (
 ENCOUNTER_COLUMNS = ("policy", "replication", "level", *Encounters.COLUMNS, "lat_cpa", "lon_cpa", "sector")
 
 
-def row_columns(side_names: Sequence[str], level_names: Sequence[str], tactical: bool = False) -> list[str]:
-    """The columns of ``replications.csv``, in order (the tactical ones only if ``tactical``)."""
+def row_columns(
+    side_names: Sequence[str], level_names: Sequence[str], tactical: bool = False, risk: bool = False
+) -> list[str]:
+    """The columns of ``replications.csv``, in order (the tactical ones only if ``tactical``,
+    ``risk_nmac`` and ``risk_collision`` only if ``risk``)."""
     cols = ["policy", "policy_kind", "replication", "seed"]
     cols += [f"{side}_{m}" for side in side_names for m, _ in SIDE_METRICS]
     if tactical:
         cols += [f"{side}_{m}" for side in side_names for m, _ in TACTICAL_METRICS]
     cols += [f"encounters_{lv}" for lv in level_names]
+    if risk:
+        cols += ["risk_nmac", "risk_collision"]
     return cols
 
 

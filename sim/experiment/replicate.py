@@ -17,6 +17,7 @@ import numpy as np
 from sim.detect.encounters import find_encounters_levels
 from sim.experiment.metrics import ENCOUNTER_COLUMNS, encounter_rows, replication_row, row_columns
 from sim.experiment.results import csv_text
+from sim.experiment.risk import risk_values
 from sim.model.day import Outcome, simulate
 from sim.scenario.load import LoadedScenario
 
@@ -35,7 +36,7 @@ class Job:
     @property
     def columns(self) -> list[str]:
         sc = self.loaded.scenario
-        return row_columns(sc.side_names, [lv.name for lv in sc.levels], sc.has_tactical)
+        return row_columns(sc.side_names, [lv.name for lv in sc.levels], sc.has_tactical, sc.has_risk)
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,10 @@ def run_chunk(job: Job, chunk: Chunk) -> ChunkResult:
             policy = sc.policies[name]
             outcome = simulate(job.loaded, policy, job.seed, rep)
             found = find_encounters_levels(outcome.tracks, levels)
-            rows.append(replication_row(name, policy.kind, rep, job.seed, outcome, found, names))
+            row = replication_row(name, policy.kind, rep, job.seed, outcome, found, names)
+            if sc.has_risk:
+                row.update(risk_values(sc, outcome))
+            rows.append(row)
             enc.extend(encounter_rows(name, rep, found, names, job.loaded.sectors))
             for side in sc.side_names:
                 airborne[f"{name}/{side}"].append([float(h) for h in airborne_by_hour(outcome, side)])

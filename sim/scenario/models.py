@@ -68,6 +68,38 @@ class Base(_Model):
         return self.elevation_ft * FT_M
 
 
+class Errors(_Model):
+    """Navigation and altimetry errors and the aircraft's size, for the collision-risk estimate.
+
+    A fleet's block overrides its side's field by field (``Side.errors`` gives the defaults).
+    ``lateral_sd_ft``: standard deviation of the east and of the north position error (each,
+    so the horizontal error is isotropic for the normal law); ``lateral_law``: ``normal`` or
+    ``laplace`` (double exponential, as in ICAO's lateral studies; east and north each);
+    ``vertical_sd_ft``: standard deviation of the (normal) height error. ``length_ft``,
+    ``wingspan_ft``, ``height_ft``: the aircraft's dimensions; the collision volume of two
+    aircraft is a cylinder of radius the mean of their largest horizontal dimensions and of
+    half-height the mean of their heights.
+    """
+
+    lateral_sd_ft: Annotated[float, Field(ge=0, le=100_000, allow_inf_nan=False)] | None = None
+    lateral_law: Literal["normal", "laplace"] | None = None
+    vertical_sd_ft: Annotated[float, Field(ge=0, le=100_000, allow_inf_nan=False)] | None = None
+    length_ft: Annotated[float, Field(gt=0, le=2000, allow_inf_nan=False)] | None = None
+    wingspan_ft: Annotated[float, Field(gt=0, le=2000, allow_inf_nan=False)] | None = None
+    height_ft: Annotated[float, Field(gt=0, le=500, allow_inf_nan=False)] | None = None
+
+    def over(self, defaults: Errors | None) -> Errors:
+        """These errors with the fields left out taken from ``defaults``."""
+        if defaults is None:
+            return self
+        mine = self.model_dump(exclude_none=True)
+        return defaults.model_copy(update=mine)
+
+    def missing(self) -> list[str]:
+        """Fields still unset (all are needed once side defaults are applied)."""
+        return [name for name in type(self).model_fields if getattr(self, name) is None]
+
+
 class Fleet(_Model):
     """One aircraft type of a side: how many, how fast, how high, how long on station.
 
@@ -90,6 +122,7 @@ class Fleet(_Model):
     sorties_per_day: Annotated[float, Field(ge=0, le=10_000, allow_inf_nan=False)] | None = None
     sector_weights: dict[str, NonNegFloat] | None = None
     tactical: bool = True
+    errors: Errors | None = None
 
     # Field validators (not a model validator) so that errors point at the field itself.
     @field_validator("ceiling_ft")
@@ -208,6 +241,7 @@ class Side(_Model):
     ops_cell: OpsCell = OpsCell()
     reaction: Reaction = Reaction()
     tactical: Tactical | None = None
+    errors: Errors | None = None
 
     @field_validator("sector_weights")
     @classmethod
@@ -288,6 +322,22 @@ class Scenario(_Model):
             raise ValueError(f"expected exactly 2 sides, found {len(sides)}: {list(sides)}")
         return sides
 
+    @model_validator(mode="after")
+    def _errors_complete(self) -> Scenario:
+        if self.has_risk:
+            if not any(lv.name == "nmac" for lv in self.levels):
+                raise ValueError("errors are given but no level is named nmac: risk_nmac is estimated at that level")
+            for side_name, side in self.sides.items():
+                for fleet_name in side.fleets:
+                    missing = self.fleet_errors(side_name, fleet_name).missing()
+                    if missing:
+                        raise ValueError(
+                            f"sides.{side_name}.fleets.{fleet_name}.errors: missing {', '.join(missing)} "
+                            f"(give them in the fleet's errors block or the side's); once any side or fleet "
+                            f"has errors, every fleet needs all of them for the collision-risk estimate"
+                        )
+        return self
+
     @field_validator("levels")
     @classmethod
     def _unique_levels(cls, levels: list[Level]) -> list[Level]:
@@ -310,6 +360,23 @@ class Scenario(_Model):
     def has_tactical(self) -> bool:
         """Whether some side has a tactical layer (and ``replications.csv`` its columns)."""
         return any(side.tactical is not None for side in self.sides.values())
+
+    @property
+    def has_risk(self) -> bool:
+        """Whether some side or fleet has an ``errors`` block (and ``replications.csv`` the
+        risk columns); then every fleet must have all of its fields, itself or from its side."""
+        return any(
+            side.errors is not None or any(f.errors is not None for f in side.fleets.values())
+            for side in self.sides.values()
+        )
+
+    def fleet_errors(self, side: str, fleet: str) -> Errors:
+        """The fleet's errors with its side's defaults filled in."""
+        s = self.sides[side]
+        own = s.fleets[fleet].errors
+        if own is None:
+            return s.errors if s.errors is not None else Errors()
+        return own.over(s.errors)
 
     def without_tactical(self) -> Scenario:
         """The same scenario with every side's tactical layer switched off."""
