@@ -96,6 +96,36 @@ def paired_table(
     return _fixed_width(rows)
 
 
+TLS_PER_FLIGHT_H = 5e-9
+"""ICAO's target level of safety for all causes of vertical risk in RVSM airspace (Doc 9574):
+fatal accidents per flight hour. The tightest published whole-system target for en-route
+collision risk, so the natural yardstick for a mid-air collision between two air forces."""
+
+
+def _print_risk(
+    index: dict[tuple[object, object], dict[str, object]],
+    policies: Sequence[str],
+    sides: Sequence[str],
+    horizon_h: float,
+    per: str,
+) -> None:
+    """Expected NMACs and collisions, per flight hour against the target level of safety."""
+    print(f"\nCollision risk {per} (expected counts under navigation and altimetry errors):")
+    rows = [["policy", "expected NMACs [95 % CI]", "expected collisions [95 % CI]", "fatal accidents / flight h", "vs target 5e-9", "years between collisions"]]
+    for p in policies:
+        cells = []
+        for metric in ("risk_nmac", "risk_collision"):
+            r = index[(p, metric)]
+            cells.append(f"{_num(r['mean']):.2e} [{_num(r['ci95_low']):.1e}, {_num(r['ci95_high']):.1e}]")
+        collisions = _num(index[(p, "risk_collision")]["mean"])
+        hours = sum(_num(index[(p, f"{side}_flight_h")]["mean"]) for side in sides)
+        # two aircraft lost in each collision, as in the Reich model's accounting
+        rate = 2 * collisions / hours if hours > 0 else float("nan")
+        years = horizon_h / 24 / (collisions * 365.25) if collisions > 0 else float("inf")
+        rows.append([p, *cells, f"{rate:.2e}", f"{rate / TLS_PER_FLIGHT_H:.2g}x", f"{years:.3g}"])
+    print(_fixed_width(rows))
+
+
 def print_summary(
     summary: Sequence[dict[str, object]],
     policies: Sequence[str],
@@ -120,6 +150,8 @@ def print_summary(
             print(f"\nTactical layer of {side} {per} (the crews in flight; lost min are also in the cost above):")
             print(summary_table(summary, policies, [(f"{side}_{m}", head) for m, head in TACTICAL_REPORT]))
             cost += [(f"{side}_{m}", f"{side} {head}") for m, head in TACTICAL_REPORT[:2]]
+    if (policies[0], "risk_collision") in index:
+        _print_risk(index, policies, sides, horizon_h, per)
     if len(policies) > 1:
         ref = policies[0]
         print(
