@@ -21,6 +21,7 @@ from sim.errors import InputError
 from sim.plots.data import RunData, SweepData, is_sweep_dir, load_run, load_sweep
 from sim.plots.layers import has_tactical, layers_figure, load_companion
 from sim.plots.maps import map_figure
+from sim.plots.risk import RISK_DESCRIPTION, has_risk, risk_figure
 from sim.plots.style import (
     FORMATS,
     Provenance,
@@ -320,7 +321,8 @@ LAYERS_DESCRIPTION = (
 def plot_run(run: RunData, out_dir: Path, fmt: str = "png") -> list[Path]:
     """Write the run figures of ``run`` into ``out_dir`` as ``<name>.<fmt>``; return the paths.
 
-    Five figures always, and ``layers`` when some side has a tactical layer.
+    Five figures always, ``layers`` when some side has a tactical layer and ``risk`` when
+    the scenario gives errors.
     """
     provenance = Provenance.from_manifest(run.manifest)
     # every figure is drawn before any is saved: a problem found while drawing one (a missing
@@ -328,6 +330,8 @@ def plot_run(run: RunData, out_dir: Path, fmt: str = "png") -> list[Path]:
     drawn = [(name, build(run, provenance), description) for name, build, description in RUN_FIGURES]
     if has_tactical(run):
         drawn.append(("layers", layers_figure(run, provenance, load_companion(run)), LAYERS_DESCRIPTION))
+    if has_risk(run):
+        drawn.append(("risk", risk_figure(run, provenance), RISK_DESCRIPTION))
     return [
         save_figure(fig, out_dir / f"{name}.{fmt}", provenance, fmt, description) for name, fig, description in drawn
     ]
