@@ -111,7 +111,16 @@ def _print_risk(
 ) -> None:
     """Expected NMACs and collisions, per flight hour against the target level of safety."""
     print(f"\nCollision risk {per} (expected counts under navigation and altimetry errors):")
-    rows = [["policy", "expected NMACs [95 % CI]", "expected collisions [95 % CI]", "fatal accidents / flight h", "vs target 5e-9", "years between collisions"]]
+    rows = [
+        [
+            "policy",
+            "expected NMACs [95 % CI]",
+            "expected collisions [95 % CI]",
+            "fatal accidents / flight h",
+            "vs target 5e-9",
+            "years between collisions",
+        ]
+    ]
     for p in policies:
         cells = []
         for metric in ("risk_nmac", "risk_collision"):

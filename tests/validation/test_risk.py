@@ -180,7 +180,9 @@ def test_collision_volume_and_levels_in_one_pass_match_separate_calls() -> None:
     rng = np.random.default_rng(5)
     tracks = _traffic(rng, 8, 5, 2000.0)
     n = len(tracks)
-    errors = FlightErrors(("normal",) * n, np.full(n, 100.0), np.full(n, 30.0), np.linspace(15, 40, n), np.linspace(4, 10, n))
+    errors = FlightErrors(
+        ("normal",) * n, np.full(n, 100.0), np.full(n, 30.0), np.linspace(15, 40, n), np.linspace(4, 10, n)
+    )
     both = expected_encounters_volumes(tracks, errors, [(600.0, 60.0), (None, None)])
     assert both[0].total == pytest.approx(expected_encounters(tracks, errors, 600.0, 60.0).total, rel=1e-12)
     assert both[1].total == pytest.approx(expected_encounters(tracks, errors).total, rel=1e-12)
