@@ -407,5 +407,5 @@ def test_layers_figure_from_the_reference_run(tmp_path: Path) -> None:
         assert bar.get_width() == pytest.approx(alerts)
     written = plot_results(ref, tmp_path / "figs")
     assert sorted(p.stem for p in written) == sorted(
-        ["encounter_rates", "paired_differences", "tradeoff", "map", "timeline", "layers"]
+        ["encounter_rates", "paired_differences", "tradeoff", "map", "timeline", "layers", "risk"]
     )
