@@ -139,3 +139,48 @@ def test_gas_model_entry_rate() -> None:
     mean = float(np.mean(initial_counts))
     standard_error = float(np.std(initial_counts, ddof=1)) / math.sqrt(replicates)
     assert abs(mean - occupancy) < 4 * standard_error, (mean, standard_error, occupancy)
+
+
+def test_gas_model_with_position_errors() -> None:
+    """The risk estimator on the same set-up, with normal errors on every flight.
+
+    Horizontally the offsets change nothing in expectation (a constant offset of a pair moves
+    a uniform position on the torus to a uniform position); vertically the volume is convolved
+    with the errors: with heights uniform in the band, the offset Δz = z1 - z2 has the
+    triangular density (B - |Δ|) / B**2 on (-B, B), so P_v becomes
+    ∫ (B - |Δ|) / B**2 · P(|Δ + e| < h) dΔ with e normal of sd sqrt(2) s. The expected count
+    (entries plus pairs in conflict at t = 0) is then (λ T + occupancy) · P_v.
+    """
+    from sim.detect.risk import FlightErrors, expected_encounters
+
+    n1 = n2 = 20
+    side_m, reach_m = 100 * NM_M, 5 * NM_M
+    v1, v2 = 420 * KT_MS, 70 * KT_MS
+    horizon_s = 3600.0
+    band_m, thin_m = 3_000 * FT_M, 500 * FT_M
+    lateral_m, vertical_m = 0.1 * NM_M, 600 * FT_M
+    s = math.sqrt(2) * vertical_m
+    from scipy.special import ndtr
+
+    p_vertical = quad(
+        lambda d: (band_m - abs(d)) / band_m**2 * (ndtr((thin_m - d) / s) - ndtr((-thin_m - d) / s)),
+        -band_m,
+        band_m,
+        points=[-thin_m, 0.0, thin_m],
+    )[0]
+    rate = n1 * n2 / side_m**2 * 2 * reach_m * mean_relative_speed(v1, v2) * horizon_s
+    occupancy = n1 * n2 * math.pi * reach_m**2 / side_m**2
+    want = (rate + occupancy) * p_vertical
+    totals = []
+    replicates = 40
+    for seed in np.random.SeedSequence(7_2015).spawn(replicates):
+        tracks = torus_tracks(np.random.default_rng(seed), n1, n2, side_m, v1, v2, horizon_s, reach_m, band_m)
+        errors = FlightErrors.uniform(len(tracks), lateral_m, vertical_m)
+        totals.append(expected_encounters(tracks, errors, reach_m, thin_m).total)
+    mean = float(np.mean(totals))
+    standard_error = float(np.std(totals, ddof=1)) / math.sqrt(replicates)
+    assert abs(mean - want) < 4 * standard_error, (mean, standard_error, want)
+    assert abs(mean - want) < 0.08 * want
+    # the errors matter: without them P_v would be 2h/B - (h/B)^2
+    no_errors = (rate + occupancy) * (2 * thin_m / band_m - (thin_m / band_m) ** 2)
+    assert abs(mean - no_errors) > 4 * standard_error, (mean, standard_error, no_errors)
