@@ -56,9 +56,11 @@ class AxisLaw:
         """P(lo < X < hi) elementwise (0 where hi <= lo), without cancellation in either tail."""
         lo = np.asarray(lo, dtype=np.float64)
         hi = np.asarray(hi, dtype=np.float64)
-        upper = self.sf(lo) - self.sf(hi)  # accurate when both are in the upper tail
-        lower = self.cdf(hi) - self.cdf(lo)  # accurate when both are in the lower tail
-        out = np.where(lo + hi > 0, upper, lower)
+        # the law is symmetric: mirror an interval lying mostly below 0, so that both ends are
+        # read in the upper tail, where the survival function keeps its relative accuracy
+        up = lo + hi > 0
+        a, b = np.where(up, lo, -hi), np.where(up, hi, -lo)
+        out = self.sf(a) - self.sf(b)
         return np.where(hi > lo, np.maximum(out, 0.0), 0.0)
 
     def tail_radius(self, eps: float) -> float:
