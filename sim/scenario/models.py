@@ -263,6 +263,15 @@ class Side(_Model):
             raise ValueError("the fleets' shares are all zero")
         if self.sorties_per_day > 0 and not shares:
             raise ValueError("sorties_per_day > 0 but no fleet has a share to fly them")
+        if self.errors is not None or any(f.errors is not None for f in self.fleets.values()):
+            for name, fleet in self.fleets.items():
+                own = fleet.errors.over(self.errors) if fleet.errors is not None else self.errors
+                missing = own.missing() if own is not None else list(Errors.model_fields)
+                if missing:
+                    raise ValueError(
+                        f"fleets.{name}.errors: missing {', '.join(missing)} (give them in the fleet's "
+                        f"errors block or the side's); the collision-risk estimate needs all of them"
+                    )
         return self
 
     @property
@@ -328,14 +337,11 @@ class Scenario(_Model):
             if not any(lv.name == "nmac" for lv in self.levels):
                 raise ValueError("errors are given but no level is named nmac: risk_nmac is estimated at that level")
             for side_name, side in self.sides.items():
-                for fleet_name in side.fleets:
-                    missing = self.fleet_errors(side_name, fleet_name).missing()
-                    if missing:
-                        raise ValueError(
-                            f"sides.{side_name}.fleets.{fleet_name}.errors: missing {', '.join(missing)} "
-                            f"(give them in the fleet's errors block or the side's); once any side or fleet "
-                            f"has errors, every fleet needs all of them for the collision-risk estimate"
-                        )
+                if side.errors is None and all(f.errors is None for f in side.fleets.values()):
+                    raise ValueError(
+                        f"sides.{side_name} gives no errors while the other side does: the collision-risk "
+                        f"estimate needs them for every fleet (an errors block on the side gives its defaults)"
+                    )
         return self
 
     @field_validator("levels")
