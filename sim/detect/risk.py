@@ -214,7 +214,7 @@ def _one_volume(
     if len(i) == 0:
         return empty
     # where a pair's common span starts (an encounter can be under way there)
-    first_t, last_t = _flight_spans(tracks)
+    first_t = _first_times(tracks)
     span_start = np.maximum(first_t[fa], first_t[fb])
 
     pair = fa.astype(np.int64) * n + fb
@@ -299,11 +299,10 @@ def _join(
     return i[starts], j[starts], ta[starts], tb[ends]
 
 
-def _flight_spans(tracks: Tracks) -> tuple[np.ndarray, np.ndarray]:
-    """First and last time (s) of each flight (n_flights,)."""
-    n = len(tracks)
-    first = np.full(n, np.inf)
-    last = np.full(n, -np.inf)
-    np.minimum.at(first, tracks.point_flight, tracks.t_s)
-    np.maximum.at(last, tracks.point_flight, tracks.t_s)
-    return first, last
+def _first_times(tracks: Tracks) -> np.ndarray:
+    """First time (s) of each flight (n_flights,): its points are in time order."""
+    pf = tracks.point_flight
+    starts = np.flatnonzero(np.r_[True, pf[1:] != pf[:-1]])
+    first = np.full(len(tracks), np.inf)
+    first[pf[starts]] = tracks.t_s[starts]
+    return first

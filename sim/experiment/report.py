@@ -102,6 +102,12 @@ fatal accidents per flight hour. The tightest published whole-system target for 
 collision risk, so the natural yardstick for a mid-air collision between two air forces."""
 
 
+def accidents_per_collision_per_flight_h(hours: float) -> float:
+    """Fatal accidents per flight hour for each expected collision in ``hours`` flown: two
+    aircraft are lost in a collision (the Reich model's accounting); nan for no hours."""
+    return 2.0 / hours if hours > 0 else float("nan")
+
+
 def _print_risk(
     index: dict[tuple[object, object], dict[str, object]],
     policies: Sequence[str],
@@ -128,8 +134,7 @@ def _print_risk(
             cells.append(f"{_num(r['mean']):.2e} [{_num(r['ci95_low']):.1e}, {_num(r['ci95_high']):.1e}]")
         collisions = _num(index[(p, "risk_collision")]["mean"])
         hours = sum(_num(index[(p, f"{side}_flight_h")]["mean"]) for side in sides)
-        # two aircraft lost in each collision, as in the Reich model's accounting
-        rate = 2 * collisions / hours if hours > 0 else float("nan")
+        rate = collisions * accidents_per_collision_per_flight_h(hours)
         years = horizon_h / 24 / (collisions * 365.25) if collisions > 0 else float("inf")
         rows.append([p, *cells, f"{rate:.2e}", f"{rate / TLS_PER_FLIGHT_H:.2g}x", f"{years:.3g}"])
     print(_fixed_width(rows))

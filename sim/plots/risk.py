@@ -13,7 +13,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from sim.experiment.report import TLS_PER_FLIGHT_H
+from sim.experiment.report import TLS_PER_FLIGHT_H, accidents_per_collision_per_flight_h
 from sim.plots.data import RunData
 from sim.plots.style import Provenance, add_footer, new_figure, policy_styles
 
@@ -45,7 +45,7 @@ def risk_figure(run: RunData, provenance: Provenance) -> Figure:
     for p in run.policies:
         s = run.stat(p, "risk_collision")
         hours = sum(run.stat(p, f"{side}_flight_h").mean for side in run.sides)
-        k = 2.0 / hours if hours > 0 else math.nan  # two aircraft lost per collision
+        k = accidents_per_collision_per_flight_h(hours)
         rates.append((s.mean * k, s.ci_low * k, s.ci_high * k))
     panels.append((right, rates, "fatal accidents per flight hour (2 per collision)", TLS_PER_FLIGHT_H))
     for ax, values, label, target in panels:
