@@ -4,7 +4,9 @@ Replication ``i`` of every policy flies the same sorties (common random numbers)
 difference policy minus reference is taken replication by replication and its mean gets a
 95 % Student-t interval (columns ``diff_ci95_*``) and a bias-corrected and accelerated
 bootstrap interval (``diff_boot95_*``, seeded, so reproducible), which is the better guide
-for skewed counts such as rare encounters. scipy is imported lazily.
+for skewed counts such as rare encounters. The ratio of the policy's mean to the
+reference's (``ratio``, what a rule multiplies a risk by) gets a 95 % interval by the delta
+method on the log of the ratio of paired means (``ratio_ci95_*``). scipy is imported lazily.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ __all__ = [
     "SUMMARY_COLUMNS",
     "ReplicationTable",
     "paired_summary",
+    "ratio_ci",
     "read_replications",
 ]
 
@@ -43,6 +46,9 @@ SUMMARY_COLUMNS = (
     "diff_boot95_low",
     "diff_boot95_high",
     "rel_change",
+    "ratio",
+    "ratio_ci95_low",
+    "ratio_ci95_high",
 )
 
 _BOOT_RESAMPLES = 2000
@@ -121,6 +127,35 @@ def _bootstrap(diff: np.ndarray, rng: np.random.Generator) -> tuple[float, float
     return low, high
 
 
+def ratio_ci(values: np.ndarray, reference: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Ratio of means ``mean(values) / mean(reference)`` of paired samples (n,), with its interval.
+
+    The interval is ``exp(log R ± t(n-1) se)`` where, by the delta method on the log of a ratio
+    of paired means, ``se² = (s_a²/ā² + s_b²/b̄² - 2 s_ab/(ā b̄)) / n``. It is the natural interval
+    for a rate ratio: it stays positive and is symmetric on the log scale. The ratio is NaN
+    when the reference's mean is not positive; the interval is NaN unless both means are
+    positive and ``n >= 2``; it collapses to the ratio when the two samples are proportional.
+    """
+    a = np.asarray(values, dtype=float)
+    b = np.asarray(reference, dtype=float)
+    n = int(a.size)
+    if n == 0 or b.size != n:
+        return math.nan, math.nan, math.nan
+    a_mean, b_mean = float(a.mean()), float(b.mean())
+    if not b_mean > 0 or a_mean < 0:
+        return math.nan, math.nan, math.nan
+    ratio = a_mean / b_mean
+    if n < 2 or a_mean == 0:
+        return ratio, math.nan, math.nan
+    cov = np.cov(a, b, ddof=1)
+    var_log = (cov[0, 0] / a_mean**2 + cov[1, 1] / b_mean**2 - 2 * cov[0, 1] / (a_mean * b_mean)) / n
+    se = math.sqrt(max(float(var_log), 0.0))
+    from scipy import stats
+
+    half = float(stats.t.ppf(0.5 + level / 2, df=n - 1)) * se
+    return ratio, ratio * math.exp(-half), ratio * math.exp(half)
+
+
 def paired_summary(table: ReplicationTable, reference: str, seed: int) -> list[dict[str, Any]]:
     """``summary.csv`` rows: every policy x metric, with the paired difference from ``reference``.
 
@@ -153,6 +188,7 @@ def paired_summary(table: ReplicationTable, reference: str, seed: int) -> list[d
                 rng = np.random.default_rng(np.random.SeedSequence([seed, pi, mi]))
                 b_low, b_high = _bootstrap(diff, rng)
                 ref_mean = float(ref[:, mi].mean()) if ref.shape[0] else math.nan
+                ratio, r_low, r_high = ratio_ci(vals[:, mi], ref[:, mi])
                 row |= {
                     "diff_mean": d.mean,
                     "diff_ci95_low": d.ci_low,
@@ -160,6 +196,9 @@ def paired_summary(table: ReplicationTable, reference: str, seed: int) -> list[d
                     "diff_boot95_low": b_low,
                     "diff_boot95_high": b_high,
                     "rel_change": d.mean / ref_mean if ref_mean != 0 else math.nan,
+                    "ratio": ratio,
+                    "ratio_ci95_low": r_low,
+                    "ratio_ci95_high": r_high,
                 }
             out.append(row)
     return out

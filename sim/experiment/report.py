@@ -80,6 +80,15 @@ def _paired_cell(row: dict[str, object]) -> str:
     return text + (f" ({100 * rel:+.0f} %)" if not math.isnan(rel) else " (-)")
 
 
+def _ratio_cell(row: dict[str, object]) -> str:
+    """``ratio [low, high]`` from a summary row's ratio columns; "-" where undefined."""
+    ratio = _num(row.get("ratio"))
+    if math.isnan(ratio):
+        return "-"
+    low, high = _num(row.get("ratio_ci95_low")), _num(row.get("ratio_ci95_high"))
+    return f"{ratio:.3g}" if math.isnan(low) else f"{ratio:.3g} [{low:.3g}, {high:.3g}]"
+
+
 def paired_table(
     summary: Sequence[dict[str, object]],
     policies: Sequence[str],
@@ -116,6 +125,7 @@ def _print_risk(
     per: str,
 ) -> None:
     """Expected NMACs and collisions, per flight hour against the target level of safety."""
+    ref = policies[0]
     print(f"\nCollision risk {per} (expected counts under navigation and altimetry errors):")
     rows = [
         [
@@ -127,7 +137,10 @@ def _print_risk(
             "years between collisions",
         ]
     ]
+    ratios = [["policy", f"NMAC risk / {ref} [95 % CI]", f"collision risk / {ref} [95 % CI]"]]
     for p in policies:
+        if p != ref:
+            ratios.append([p, *(_ratio_cell(index[(p, m)]) for m in ("risk_nmac", "risk_collision"))])
         cells = []
         for metric in ("risk_nmac", "risk_collision"):
             r = index[(p, metric)]
@@ -138,6 +151,9 @@ def _print_risk(
         years = horizon_h / 24 / (collisions * 365.25) if collisions > 0 else float("inf")
         rows.append([p, *cells, f"{rate:.2e}", f"{rate / TLS_PER_FLIGHT_H:.2g}x", f"{years:.3g}"])
     print(_fixed_width(rows))
+    if len(ratios) > 1:
+        print(f"\nRisk ratio against {ref} (paired means; interval by the delta method on the log ratio):")
+        print(_fixed_width(ratios))
 
 
 def print_summary(

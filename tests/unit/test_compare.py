@@ -65,6 +65,21 @@ def _t_interval(x: np.ndarray) -> tuple[float, float, float, float]:
     return mean, sd, mean - half, mean + half
 
 
+def _ratio(x: np.ndarray, ref: np.ndarray) -> tuple[float, float, float]:
+    """Ratio of means with the delta-method interval on its log, written out plainly."""
+    n, mx, mr = x.size, float(np.sum(x) / x.size), float(np.sum(ref) / ref.size)
+    if mr <= 0:
+        return math.nan, math.nan, math.nan
+    if mx == 0:
+        return 0.0, math.nan, math.nan
+    sxx = float(np.sum((x - mx) ** 2)) / (n - 1)
+    srr = float(np.sum((ref - mr) ** 2)) / (n - 1)
+    sxr = float(np.sum((x - mx) * (ref - mr))) / (n - 1)
+    se = math.sqrt(max((sxx / mx**2 + srr / mr**2 - 2 * sxr / (mx * mr)) / n, 0.0))
+    half = float(student_t.ppf(0.975, n - 1)) * se
+    return mx / mr, mx / mr * math.exp(-half), mx / mr * math.exp(half)
+
+
 def _expected(run_dir: Path, reference: str) -> dict[tuple[str, str], dict[str, float]]:
     values = _by_replication(run_dir)
     out = {}
@@ -81,7 +96,7 @@ def _expected(run_dir: Path, reference: str) -> dict[tuple[str, str], dict[str, 
                     "diff_ci95_low": d_low,
                     "diff_ci95_high": d_high,
                     "rel_change": d_mean / ref_mean if ref_mean != 0 else math.nan,
-                }
+                } | dict(zip(("ratio", "ratio_ci95_low", "ratio_ci95_high"), _ratio(x, ref), strict=True))
             out[(policy, metric)] = row
     return out
 
