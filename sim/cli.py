@@ -171,13 +171,29 @@ def _detect_risk(
     t2 = time.monotonic()
     names = tracks.flight_names
     sides = tracks.side_names
-    header = ["flight_a", "side_a", "flight_b", "side_b", "p_encounter", "nominal_encounters", "stretches"]
+    header = [
+        "flight_a",
+        "side_a",
+        "flight_b",
+        "side_b",
+        "p_encounter",
+        "p_left_out",
+        "nominal_encounters",
+        "stretches",
+    ]
     lines = [",".join(header)]
-    for a, b, p, nominal, k in zip(
-        risk.flight_index_a, risk.flight_index_b, risk.expected, risk.nominal, risk.stretches, strict=True
+    for a, b, p, left, nominal, k in zip(
+        risk.flight_index_a,
+        risk.flight_index_b,
+        risk.expected,
+        risk.left_out,
+        risk.nominal,
+        risk.stretches,
+        strict=True,
     ):
         lines.append(
-            f"{_csv_field(names[a])},{_csv_field(sides[0])},{_csv_field(names[b])},{_csv_field(sides[1])},{float(p)!r},{int(nominal)},{int(k)}"
+            f"{_csv_field(names[a])},{_csv_field(sides[0])},{_csv_field(names[b])},{_csv_field(sides[1])},"
+            f"{float(p)!r},{float(left)!r},{int(nominal)},{int(k)}"
         )
     summary = {
         "expected_encounters": risk.total,

@@ -22,11 +22,20 @@ does not matter how close approaches are cut. When a pair can enter only once (o
 stretch, the usual close approach) it is the probability of an encounter; it is never less.
 
 Screening: a stretch is left out when its nominal relative path never comes within
-``H + R_h`` horizontally and ``V + R_z`` vertically at the same time, ``R`` being where the
-relative offset's law leaves less than ``eps`` per axis (``AxisLaw.tail_radius``). An
-entry on such a stretch needs an offset beyond ``R`` on some axis, so what is left out is
-at most ``3 eps`` per stretch: ``screen_bound`` sums that over every opposing pair's
-stretches (at most its two flights' legs).
+``H + R_h`` horizontally and ``V + R_z`` vertically at the same time, ``R_z`` being where
+the vertical offset's law leaves less than ``eps`` (``AxisLaw.tail_radius``) and ``R_h``
+where the horizontal offset's length leaves less than ``2 eps`` (``_radial_reach``). An
+entry on such a stretch needs an offset beyond one of them, so what is left out is at most
+``3 eps`` per stretch: ``screen_bound`` sums that over every opposing pair's stretches (at
+most its two flights' legs).
+
+Integration: every screened stretch gets a closed-form upper bound on its ``P(hit)``
+(``sim.detect.hit.hit_bound``); stretches are integrated in decreasing order of bound and
+the rest are left out as soon as their bounds sum to at most ``LEFT_OUT_REL`` (1e-7) of
+what the integrated ones gave, or to ``LEFT_OUT_ABS`` (1e-15) in all. Most screened
+stretches pass far from the volume and are never integrated; what they could add is in
+``left_out`` per pair and in ``screen_bound``, so every total is known to lie within
+``[total, total + screen_bound]`` up to the integration's accuracy (``sim.detect.hit``).
 
 With no error at all for a pair (both standard deviations 0 on both flights) its count is
 the detector's own count of encounters, exactly.
@@ -40,13 +49,26 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.detect.deviation import AxisLaw, Point, difference_law
+from sim.detect.deviation import AxisLaw, Normal, Point, difference_law
 from sim.detect.encounters import _candidates, _Legs, _merge, _solve
-from sim.detect.hit import EPS, hit_probability
+from sim.detect.hit import EPS, hit_bound, hit_probabilities
 from sim.detect.kernel import conflict_window
 from sim.detect.tracks import Tracks
 
-__all__ = ["FlightErrors", "PairRisk", "expected_encounters", "expected_encounters_volumes"]
+__all__ = [
+    "LEFT_OUT_ABS",
+    "LEFT_OUT_REL",
+    "FlightErrors",
+    "PairRisk",
+    "expected_encounters",
+    "expected_encounters_volumes",
+]
+
+LEFT_OUT_REL = 1e-7
+"""Stretches not integrated may leave out at most this share of what the others give..."""
+LEFT_OUT_ABS = 1e-15
+"""...or at most this many expected encounters in all (for totals near 0)."""
+_FIRST_BATCH = 32  # stretches integrated together at first; each further batch is twice the last
 
 
 @dataclass(frozen=True)
@@ -86,14 +108,18 @@ class PairRisk:
     """One row per screened flight pair (side 0 flight first) and the totals.
 
     ``flight_index_a``/``_b`` (n,) int64 index ``Tracks.flight_names``; ``expected`` (n,)
-    the expected number of encounters; ``nominal`` (n,) int64 the encounters of the nominal
-    tracks in the same volume; ``stretches`` (n,) int64 stretches screened in.
-    ``screen_bound`` bounds what screening left out (expected encounters, all pairs).
+    the expected number of encounters; ``left_out`` (n,) the bound on what the pair's
+    stretches that were not integrated could add (``expected`` is within
+    ``[expected, expected + left_out]`` up to the integration's accuracy); ``nominal`` (n,)
+    int64 the encounters of the nominal tracks in the same volume; ``stretches`` (n,) int64
+    stretches screened in. ``screen_bound`` bounds what screening and the stretches not
+    integrated left out (expected encounters, all pairs).
     """
 
     flight_index_a: np.ndarray
     flight_index_b: np.ndarray
     expected: np.ndarray
+    left_out: np.ndarray
     nominal: np.ndarray
     stretches: np.ndarray
     horizontal_m: np.ndarray
@@ -138,7 +164,7 @@ def expected_encounters_volumes(
     for ga in groups:
         for gb in groups:
             lh, lz = laws.of(ga, gb)
-            reach_h = max(reach_h, lh.tail_radius(eps) * math.sqrt(2.0))
+            reach_h = max(reach_h, _radial_reach(lh, eps))
             reach_v = max(reach_v, lz.tail_radius(eps))
     sizes = [_largest(errors, h, v) for h, v in volumes]
     joined = None
@@ -148,6 +174,15 @@ def expected_encounters_volumes(
         if pieces:
             joined = _join(*(np.concatenate(c) for c in zip(*pieces, strict=True)))
     return [_one_volume(tracks, legs, laws, errors, h, v, reach_h, reach_v, joined, eps) for h, v in volumes]
+
+
+def _radial_reach(law: AxisLaw, eps: float) -> float:
+    """A radius R (m) with P(|e_h| >= R) <= 2 eps for the horizontal offset ``e_h`` whose two
+    components follow ``law``: the exact radial tail ``exp(-R**2 / (2 s**2))`` for a normal
+    law (isotropic), else each axis cut at its ``tail_radius(eps)`` times sqrt(2)."""
+    if isinstance(law, Normal):
+        return law.sd_m * math.sqrt(2.0 * math.log(1.0 / eps))
+    return law.tail_radius(eps) * math.sqrt(2.0)
 
 
 def _largest(errors: FlightErrors, horizontal_m: float | None, vertical_m: float | None) -> tuple[float, float]:
@@ -191,7 +226,7 @@ def _one_volume(
     legs_side = [int(n_legs[side == s].sum()) for s in (0, 1)]
     flights_side = [int(np.sum(side == s)) for s in (0, 1)]
     bound = 3 * eps * (flights_side[1] * legs_side[0] + flights_side[0] * legs_side[1])
-    empty = PairRisk(*(np.zeros(0, dtype=np.int64),) * 2, np.zeros(0), *(np.zeros(0, dtype=np.int64),) * 2,
+    empty = PairRisk(*(np.zeros(0, dtype=np.int64),) * 2, np.zeros(0), np.zeros(0), *(np.zeros(0, dtype=np.int64),) * 2,
                      np.zeros(0), np.zeros(0), bound, screen_h, screen_v)  # fmt: skip
     if joined is None:
         return empty
@@ -221,18 +256,58 @@ def _one_volume(
     order = np.lexsort((ta, pair))
     i, j, ta, tb, fa, fb, H, V, pair, span_start = (c[order] for c in (i, j, ta, tb, fa, fb, H, V, pair, span_start))
     expected = np.zeros(len(i))
+    left_out = np.zeros(len(i))
     random_pair = np.array([not laws.deterministic(int(a), int(b)) for a, b in zip(fa, fb, strict=True)], dtype=bool)
     xa, ya, za = legs.at(i, ta)
     xb, yb, zb = legs.at(j, ta)
     rvx, rvy, rvz = legs.vx[i] - legs.vx[j], legs.vy[i] - legs.vy[j], legs.vz[i] - legs.vz[j]
-    for k in np.flatnonzero(random_pair):
-        lh, lz = laws.pair(int(fa[k]), int(fb[k]))
-        d0 = (float(xa[k] - xb[k]), float(ya[k] - yb[k]), float(za[k] - zb[k]))
-        u = (float(rvx[k]), float(rvy[k]), float(rvz[k]))
-        hit = hit_probability(d0, u, float(tb[k] - ta[k]), float(H[k]), float(V[k]), lh, lz, eps)
-        if ta[k] > span_start[k]:
-            hit -= hit_probability(d0, (0.0, 0.0, 0.0), 0.0, float(H[k]), float(V[k]), lh, lz, eps)
-        expected[k] = hit
+    duration = tb - ta
+    upper = np.zeros(len(i))
+    for law_key in sorted({laws.key(int(a), int(b)) for a, b in zip(fa[random_pair], fb[random_pair], strict=True)}):
+        sel = random_pair & np.array([laws.key(int(a), int(b)) == law_key for a, b in zip(fa, fb, strict=True)])
+        lh, lz = laws.of(*law_key)
+        upper[sel] = hit_bound(
+            (xa[sel] - xb[sel], ya[sel] - yb[sel], za[sel] - zb[sel]),
+            (rvx[sel], rvy[sel], rvz[sel]),
+            duration[sel],
+            H[sel],
+            V[sel],
+            lh,
+            lz,
+        )
+    # integrate in decreasing order of bound, in growing batches; stop once the bounds left
+    # fit the budget (checked between batches, so a few more may be integrated than needed)
+    candidates = np.flatnonzero(random_pair)
+    order = candidates[np.argsort(-upper[candidates], kind="stable")]
+    left = np.r_[np.cumsum(upper[order][::-1])[::-1], 0.0]  # left[m]: the bounds of order[m:]
+    keys = [laws.key(int(a), int(b)) for a, b in zip(fa[order], fb[order], strict=True)]
+    found, m, size = 0.0, 0, _FIRST_BATCH
+    while m < len(order) and left[m] > max(LEFT_OUT_REL * found, LEFT_OUT_ABS):
+        batch = np.arange(m, min(m + size, len(order)))
+        for law_key in sorted({keys[q] for q in batch}):
+            k = order[batch[[keys[q] == law_key for q in batch]]]
+            lh, lz = laws.of(*law_key)
+            rel = (xa[k] - xb[k], ya[k] - yb[k], za[k] - zb[k])
+            hit = hit_probabilities(rel, (rvx[k], rvy[k], rvz[k]), duration[k], H[k], V[k], lh, lz, eps)
+            under_way = ta[k] > span_start[k]  # an encounter may be under way at the start of k
+            if np.any(under_way):
+                ku = k[under_way]
+                still = np.zeros(len(ku))
+                inside = hit_probabilities(
+                    (rel[0][under_way], rel[1][under_way], rel[2][under_way]),
+                    (still, still, still),
+                    still,
+                    H[ku],
+                    V[ku],
+                    lh,
+                    lz,
+                    eps,
+                )
+                hit[under_way] -= inside
+            expected[k] = hit
+        found += math.fsum(np.maximum(expected[order[batch]], 0.0).tolist())
+        m, size = batch[-1] + 1, 2 * size
+    left_out[order[m:]] = upper[order[m:]]
     # no error for the pair: the detector's own count, on the same stretches
     nominal = np.zeros(len(i), dtype=np.int64)
     for h_k, v_k in sorted(set(zip(H.tolist(), V.tolist(), strict=True))):
@@ -249,11 +324,12 @@ def _one_volume(
         flight_index_a=fa[starts].astype(np.int64),
         flight_index_b=fb[starts].astype(np.int64),
         expected=np.add.reduceat(expected, starts),
+        left_out=np.add.reduceat(left_out, starts),
         nominal=np.add.reduceat(nominal, starts),
         stretches=np.diff(np.r_[starts, len(pair)]).astype(np.int64),
         horizontal_m=H[starts],
         vertical_m=V[starts],
-        screen_bound=bound,
+        screen_bound=bound + math.fsum(left_out.tolist()),
         screen_horizontal_m=screen_h,
         screen_vertical_m=screen_v,
     )
@@ -277,6 +353,9 @@ class _Laws:
             lz = difference_law("normal", ga[2], "normal", gb[2])
             self._cache[key] = (lh, lz)
         return self._cache[key]
+
+    def key(self, fa: int, fb: int) -> tuple[tuple[str, float, float], tuple[str, float, float]]:
+        return self.group(fa), self.group(fb)
 
     def pair(self, fa: int, fb: int) -> tuple[AxisLaw, AxisLaw]:
         return self.of(self.group(fa), self.group(fb))

@@ -67,6 +67,8 @@ def test_errors_give_one_row_per_screened_pair_and_the_totals(tmp_path: Path, cl
     same = expected_encounters(t, FlightErrors.uniform(len(t), 300 * FT_M, 80 * FT_M), 500 * FT_M, 100 * FT_M)
     assert np.isclose(same.total, data["expected_encounters"], rtol=0, atol=0)
     assert data["screen_bound"] < 1e-6 * data["expected_encounters"]
+    left = [float(r["p_left_out"]) for r in rows]  # both pairs pass close: integrated, nothing left
+    assert left == [0.0, 0.0] and data["screen_bound"] >= sum(left)
 
 
 def test_refusals(tmp_path: Path, cli: Callable[..., Any]) -> None:
