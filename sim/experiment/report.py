@@ -126,33 +126,28 @@ def _print_risk(
 ) -> None:
     """Expected NMACs and collisions, per flight hour against the target level of safety."""
     ref = policies[0]
-    print(f"\nCollision risk {per} (expected counts under navigation and altimetry errors):")
-    rows = [
-        [
-            "policy",
-            "expected NMACs [95 % CI]",
-            "expected collisions [95 % CI]",
-            "fatal accidents / flight h",
-            "vs target 5e-9",
-            "years between collisions",
-        ]
-    ]
-    ratios = [["policy", f"NMAC risk / {ref} [95 % CI]", f"collision risk / {ref} [95 % CI]"]]
+    print(f"\nCollision risk {per}: expected counts under navigation and altimetry errors")
+    print("[95 % CI, cut at 0];", end=" ")
+    print(f"fatal accidents per flight hour (2 per collision) against ICAO's target of {TLS_PER_FLIGHT_H:g}:")
+    rows = [["policy", "NMACs", "collisions", "accidents/flight h", "x target", "years/collision"]]
+    ratios = [["policy", "NMAC risk ratio [95 % CI]", "collision risk ratio [95 % CI]"]]
     for p in policies:
         if p != ref:
             ratios.append([p, *(_ratio_cell(index[(p, m)]) for m in ("risk_nmac", "risk_collision"))])
         cells = []
         for metric in ("risk_nmac", "risk_collision"):
             r = index[(p, metric)]
-            cells.append(f"{_num(r['mean']):.2e} [{_num(r['ci95_low']):.1e}, {_num(r['ci95_high']):.1e}]")
+            low = max(_num(r["ci95_low"]), 0.0)  # a count's expectation is never negative
+            low_text = "0" if low == 0 else f"{low:.1e}"
+            cells.append(f"{_num(r['mean']):.2e} [{low_text}, {_num(r['ci95_high']):.1e}]")
         collisions = _num(index[(p, "risk_collision")]["mean"])
         hours = sum(_num(index[(p, f"{side}_flight_h")]["mean"]) for side in sides)
         rate = collisions * accidents_per_collision_per_flight_h(hours)
         years = horizon_h / 24 / (collisions * 365.25) if collisions > 0 else float("inf")
-        rows.append([p, *cells, f"{rate:.2e}", f"{rate / TLS_PER_FLIGHT_H:.2g}x", f"{years:.3g}"])
+        rows.append([p, *cells, f"{rate:.2e}", f"{rate / TLS_PER_FLIGHT_H:.3g}x" if rate / TLS_PER_FLIGHT_H < 100 else f"{rate / TLS_PER_FLIGHT_H:.0f}x", f"{years:.3g}"])
     print(_fixed_width(rows))
     if len(ratios) > 1:
-        print(f"\nRisk ratio against {ref} (paired means; interval by the delta method on the log ratio):")
+        print(f"\nRisk ratio against {ref}: paired means, interval by the delta method on the log ratio:")
         print(_fixed_width(ratios))
 
 
