@@ -132,6 +132,9 @@ class _Day:
             self.resources[key] = simpy.Resource(self.env, capacity=capacity)
         return self.resources[key]
 
+    def cover(self, region: str) -> str:
+        return self.loaded.sectors.cover(region)
+
     # --- geometry helpers ------------------------------------------------------------------
     def fleet(self, s: Sortie) -> Fleet:
         return self.loaded.scenario.sides[s.side].fleets[s.fleet]

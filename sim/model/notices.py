@@ -8,7 +8,7 @@ resources such as the hotline itself). ``make_notice`` writes the notice a rule 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -23,7 +23,8 @@ __all__ = ["Notice", "PlannedSortie", "PolicyContext", "is_gone", "make_notice"]
 class Notice:
     """What a receiver learns of one sortie of the other side.
 
-    ``sector`` is None when the notice names no location (keep out of the whole area);
+    ``sector`` names the region the notice gives (a sector, a work area, or sectors joined
+    by ``+``), or is None when the notice names no location (keep out of the whole area);
     ``floor_m``/``ceiling_m`` are None when it gives no altitude. Times in seconds. A
     later notice about the same sortie replaces this one; ``withdrawn`` says the sortie
     will not fly (cancelled or sent home).
@@ -78,18 +79,32 @@ class PolicyContext(Protocol):
         """A SimPy resource of this run, made on first use (e.g. the hotline itself)."""
         ...
 
+    def cover(self, region: str) -> str:
+        """What a notice of sector content names for a sortie in ``region`` (``SectorMap.cover``)."""
+        ...
 
-def make_notice(sortie: PlannedSortie, receiver: str, content: Content, now_s: float) -> Notice:
+
+def make_notice(
+    sortie: PlannedSortie, receiver: str, content: Content, now_s: float, cover: Callable[[str], str] | None = None
+) -> Notice:
     """The notice that describes ``sortie``'s planned window with the given ``content``.
 
+    ``cover`` maps the sortie's region to what a notice of sector content names
+    (``SectorMap.cover``: a work area's sector or sectors); without it the region itself.
     A cancelled or aborted sortie gives a withdrawal.
     """
-    with_alt = content == "sector_altitude"
+    with_alt = content in ("sector_altitude", "work_area_altitude")
+    if content == "area":
+        location = None
+    elif content in ("sector", "sector_altitude") and cover is not None:
+        location = cover(sortie.sector)
+    else:
+        location = sortie.sector
     return Notice(
         sender=sortie.side,
         receiver=receiver,
         sortie_id=sortie.id,
-        sector=None if content == "area" else sortie.sector,
+        sector=location,
         start_s=sortie.t_on_s,
         end_s=sortie.t_on_s + sortie.on_station_s,
         floor_m=sortie.floor_m if with_alt else None,

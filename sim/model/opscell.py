@@ -133,9 +133,10 @@ class Replanner:
         return s.on_station_start_s, s.on_station_end_s
 
     def _touches(self, n: Notice, sector: str, window: tuple[float, float]) -> bool:
-        """Whether notice ``n`` is about ``sector`` (or names none) and its window, widened by
-        ``buffer_min`` either side, overlaps ``window`` (s) with positive length."""
-        if n.sector is not None and n.sector != sector:
+        """Whether notice ``n`` is about a region that shares area with ``sector`` (a sector or
+        work area; or names none) and its window, widened by ``buffer_min`` either side,
+        overlaps ``window`` (s) with positive length."""
+        if n.sector is not None and n.sector != sector and not self.sectors.overlap(n.sector, sector):
             return False
         buf = self.side.reaction.buffer_s
         return window[0] < n.end_s + buf and window[1] > n.start_s - buf

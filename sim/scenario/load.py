@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 from typing import Any, get_args
 
+import shapely
 from pydantic import ValidationError
 
 from sim.errors import InputError
@@ -21,7 +22,7 @@ from sim.scenario.geojson import load_sectors
 from sim.scenario.models import Scenario
 from sim.scenario.projection import LocalProjection
 from sim.scenario.rules import PolicySpec
-from sim.scenario.sectors import SectorMap
+from sim.scenario.sectors import SectorMap, circle_area
 from sim.scenario.strict_yaml import LineMap, load_yaml
 
 __all__ = ["LoadedScenario", "load_scenario", "parse_scenario", "scenario_from_data"]
@@ -142,13 +143,13 @@ def _check_references(sc: Scenario, sectors: SectorMap, lines: LineMap, source: 
         line = _line_for(loc, lines)
         problems.append(f"{f'line {line}: ' if line else ''}{_format_loc(loc)}: {message}")
 
-    known = ", ".join(sectors.names)
+    known = ", ".join(sectors.names + sectors.area_names)
     for side_name, side in sc.sides.items():
         for sector in side.sector_weights:
             if sector not in sectors:
                 bad(
                     ("sides", side_name, "sector_weights", sector),
-                    f"unknown sector {sector!r}; known: {known}",
+                    f"unknown sector {sector!r} (no such sector or work area); known: {known}",
                 )
         for fleet_name, fleet in side.fleets.items():
             if fleet.base not in side.bases:
@@ -160,7 +161,7 @@ def _check_references(sc: Scenario, sectors: SectorMap, lines: LineMap, source: 
                 if sector not in sectors:
                     bad(
                         ("sides", side_name, "fleets", fleet_name, "sector_weights", sector),
-                        f"unknown sector {sector!r}; known: {known}",
+                        f"unknown sector {sector!r} (no such sector or work area); known: {known}",
                     )
         if side.tactical is not None:
             for k, src in enumerate(side.tactical.surveillance.sources):
@@ -177,6 +178,47 @@ def _check_references(sc: Scenario, sectors: SectorMap, lines: LineMap, source: 
         count = len(problems)
         head = f"{count} problem{'s' if count > 1 else ''} in the scenario:\n  "
         raise InputError(head + "\n  ".join(problems), path=source)
+
+
+def _with_areas(scenario: Scenario, sectors: SectorMap, path: Path, lines: LineMap, source: str) -> SectorMap:
+    """The sector map with the scenario's work areas: circles from ``areas``, polygons from
+    ``areas_file`` (GeoJSON, names in each feature's ``name``), in that order."""
+    if not scenario.areas and scenario.areas_file is None:
+        return sectors
+    projection = sectors.projection
+    areas = [circle_area(name, a.lat_deg, a.lon_deg, a.radius_m, projection) for name, a in scenario.areas.items()]
+    if scenario.areas_file is not None:
+        line = lines.get(("areas_file",))
+        where = f"line {line}: " if line else ""
+        areas_path = (path.parent / scenario.areas_file).resolve()
+        if not areas_path.is_file():
+            raise InputError(
+                f"{where}areas_file: no such file {str(areas_path)!r} (paths are relative to the scenario file)",
+                path=source,
+            )
+        try:
+            polygons = load_sectors(areas_path, projection)
+        except InputError as exc:
+            raise InputError(f"{where}areas_file: {exc}", path=source) from None
+        areas += list(polygons.sectors)
+    problems = []
+    seen: set[str] = set()
+    for a in areas:
+        loc: tuple[str, ...] = ("areas", a.name) if a.name in scenario.areas else ("areas_file",)
+        line = _line_for(loc, lines)
+        where = f"line {line}: " if line else ""
+        if a.name in sectors:
+            problems.append(f"{where}{_format_loc(loc)}: work area {a.name!r} is named like a sector; rename it")
+        elif a.name in seen:
+            problems.append(f"{where}{_format_loc(loc)}: work area {a.name!r} is defined twice (areas and areas_file)")
+        elif not any(shapely.intersection(s.geometry, a.geometry).area > 0 for s in sectors.sectors):
+            problems.append(f"{where}{_format_loc(loc)}: work area {a.name!r} lies outside every sector")
+        seen.add(a.name)
+    if problems:
+        count = len(problems)
+        head = f"{count} problem{'s' if count > 1 else ''} in the scenario:\n  "
+        raise InputError(head + "\n  ".join(problems), path=source)
+    return SectorMap(sectors=sectors.sectors, projection=projection, source=sectors.source, areas=tuple(areas))
 
 
 def load_scenario(path: str | Path) -> LoadedScenario:
@@ -227,6 +269,7 @@ def scenario_from_data(
         line = lines.get(("sectors_file",))
         where = f"line {line}: " if line else ""
         raise InputError(f"{where}sectors_file: {exc}", path=source) from None
+    sectors = _with_areas(scenario, sectors, path, lines, source)
     _check_references(scenario, sectors, lines, source)
     digest = sha256 or hashlib.sha256(path.read_bytes()).hexdigest()
     return LoadedScenario(scenario, sectors, path, digest)

@@ -34,6 +34,7 @@ __all__ = [
     "Reaction",
     "Scenario",
     "Side",
+    "WorkArea",
     "scenario_json_schema",
 ]
 
@@ -309,6 +310,21 @@ class Level(_Model):
         return self.vertical_ft * FT_M
 
 
+class WorkArea(_Model):
+    """A circular work area smaller than a sector: a drone orbit, a target area (e.g. the
+    Ghab valley). Sides and fleets weight it by name in ``sector_weights`` like a sector;
+    ``source`` says where its centre and size come from ([S]ourced, [E]stimated, [A]ssumed)."""
+
+    lat_deg: Annotated[float, Field(ge=-90, le=90)]
+    lon_deg: Annotated[float, Field(ge=-180, le=180)]
+    radius_nm: Annotated[float, Field(gt=0, le=300, allow_inf_nan=False)]
+    source: str = ""
+
+    @property
+    def radius_m(self) -> float:
+        return self.radius_nm * NM_M
+
+
 class Scenario(_Model):
     """A whole scenario: two sides, sectors, separation levels and the policies to compare."""
 
@@ -317,6 +333,8 @@ class Scenario(_Model):
     sources: list[str] = []
     origin: Origin
     sectors_file: str | None = None
+    areas_file: str | None = None
+    areas: dict[Name, WorkArea] = {}
     horizon_h: Annotated[float, Field(gt=0, le=24 * 31)] = 24.0
     replications: Annotated[int, Field(ge=1)] = 20
     seed: Annotated[int, Field(ge=0)] = 0

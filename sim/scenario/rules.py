@@ -23,8 +23,11 @@ __all__ = [
     "SharedSchedule",
 ]
 
-Content = Literal["area", "sector", "sector_altitude"]
-"""What a notice gives: ``area`` (no location), ``sector``, or ``sector_altitude`` (sector and block)."""
+Content = Literal["area", "sector", "sector_altitude", "work_area", "work_area_altitude"]
+"""What a notice gives: ``area`` (no location), ``sector`` (the sector worked in: for a
+sortie in a work area, the sector it lies in or the sectors it crosses), ``work_area`` (the
+work area itself, or the sector for a sortie that works a whole sector), and each of the
+last two ``_altitude`` with the altitude block (``sector_altitude``, ``work_area_altitude``)."""
 
 
 class _Rule(BaseModel):

@@ -19,7 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from sim.scenario.projection import Area, FloatArray, LocalProjection
 
-__all__ = ["Sector", "SectorMap", "rings_of"]
+__all__ = ["Sector", "SectorMap", "circle_area", "rings_of"]
 
 
 def rings_of(geometry: Area) -> tuple[FloatArray, ...]:
@@ -128,15 +128,71 @@ class Sector:
 
 @dataclass(frozen=True, eq=False)
 class SectorMap:
-    """The sectors of one scenario, in file order, with the projection they were built with."""
+    """The sectors of one scenario, in file order, with the projection they were built with.
+
+    ``areas`` are the scenario's work areas: named regions smaller than a sector, inside
+    one or across several (a drone orbit, a target area). A *region* is a sector or an
+    area: ``map[name]`` and ``name in map`` take either; ``names``, ``len`` and ``locate``
+    are about sectors only (where an encounter happens). ``cover(region)`` is the region a
+    notice of sector content names for it, ``overlap(a, b)`` whether two regions share
+    any area.
+    """
 
     sectors: tuple[Sector, ...]
     projection: LocalProjection
     source: str
+    areas: tuple[Sector, ...] = ()
     _index: dict[str, int] = field(init=False, repr=False)
+    _regions: dict[str, Sector] = field(init=False, repr=False)
+    _covers: dict[str, str] = field(init=False, repr=False)
+    _overlaps: dict[tuple[str, str], bool] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_index", {s.name: i for i, s in enumerate(self.sectors)})
+        regions = {s.name: s for s in self.sectors}
+        clash = [a.name for a in self.areas if a.name in regions]
+        if clash:
+            raise ValueError(f"work areas named like sectors: {', '.join(clash)}")
+        regions |= {a.name: a for a in self.areas}
+        covers: dict[str, str] = {}
+        for a in self.areas:
+            # the sectors the area lies in (a positive share of its area), in file order
+            inside = [s for s in self.sectors if shapely.intersection(s.geometry, a.geometry).area > 1e-9 * a.area_m2]
+            if not inside:
+                raise ValueError(f"work area {a.name!r} lies outside every sector")
+            if len(inside) == 1:
+                covers[a.name] = inside[0].name
+                continue
+            name = "+".join(s.name for s in inside)
+            if name not in regions:
+                union = shapely.union_all([s.geometry for s in inside])
+                rings = tuple(r for s in inside for r in s.rings_deg)
+                regions[name] = Sector(name=name, geometry=union, rings_deg=rings)
+            covers[a.name] = name
+        object.__setattr__(self, "_regions", regions)
+        object.__setattr__(self, "_covers", covers)
+        object.__setattr__(self, "_overlaps", {})
+
+    def cover(self, region: str) -> str:
+        """The region a notice that gives sectors names for ``region``: a sector is itself; a
+        work area is the sector it lies in, or the union of the sectors it crosses (named
+        ``"Hama+Idlib"``, in file order)."""
+        return self._covers.get(region, region)
+
+    def overlap(self, a: str, b: str) -> bool:
+        """Whether regions ``a`` and ``b`` share a positive area. Two sectors overlap only when
+        they are the same sector (neighbours share a border, not an area)."""
+        if a == b:
+            return True
+        if a in self._index and b in self._index:
+            return False
+        key = (a, b) if a < b else (b, a)
+        found = self._overlaps.get(key)
+        if found is None:
+            ga, gb = self[a].geometry, self[b].geometry
+            found = bool(shapely.intersection(ga, gb).area > 1e-9 * min(self[a].area_m2, self[b].area_m2))
+            self._overlaps[key] = found
+        return found
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -147,10 +203,18 @@ class SectorMap:
         return len(self.sectors)
 
     def __getitem__(self, name: str) -> Sector:
-        return self.sectors[self.index(name)]
+        """The sector or work area called ``name`` (KeyError listing the known names otherwise)."""
+        region = self._regions.get(name)
+        return region if region is not None else self.sectors[self.index(name)]
 
     def __contains__(self, name: object) -> bool:
-        return name in self._index
+        """Whether ``name`` is a sector or a work area (not a union named by ``cover``)."""
+        return name in self._index or any(a.name == name for a in self.areas)
+
+    @property
+    def area_names(self) -> tuple[str, ...]:
+        """Work-area names in scenario order."""
+        return tuple(a.name for a in self.areas)
 
     def index(self, name: str) -> int:
         """Position of the sector called ``name``; KeyError listing the known names otherwise."""
@@ -178,3 +242,15 @@ class SectorMap:
             hit = shapely.intersects_xy(sector.geometry, x[todo], y[todo])
             found[todo[hit]] = i
         return found
+
+
+def circle_area(name: str, lat_deg: float, lon_deg: float, radius_m: float, projection: LocalProjection) -> Sector:
+    """A circular work area of ``radius_m`` around (``lat_deg``, ``lon_deg``) in the local plane
+    (a 64-gon; its area is within 0.2 % of pi r**2), with its ring in degrees for maps."""
+    x, y = projection.to_xy(lat_deg, lon_deg)
+    disc = shapely.Point(float(x), float(y)).buffer(radius_m, quad_segs=16)
+    ring = np.asarray(disc.exterior.coords, dtype=np.float64)
+    lat, lon = projection.to_latlon(ring[:, 0], ring[:, 1])
+    ring_deg = np.column_stack([lon, lat])
+    ring_deg.setflags(write=False)
+    return Sector(name=name, geometry=disc, rings_deg=(ring_deg,))

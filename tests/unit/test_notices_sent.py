@@ -374,6 +374,9 @@ class FakeContext:
     def resource(self, key: str, capacity: int) -> simpy.Resource:
         return self._resources.setdefault(key, simpy.Resource(self.env, capacity=capacity))
 
+    def cover(self, region: str) -> str:
+        return {"Ghab": "Hama", "Across": "Hama+Idlib"}.get(region, region)  # two made-up work areas
+
     def at(self, minute: float, action: Any) -> None:
         def wait() -> Any:
             yield self.env.timeout(minute * M - self.env.now)
