@@ -135,6 +135,9 @@ class _Day:
     def cover(self, region: str) -> str:
         return self.loaded.sectors.cover(region)
 
+    def overlap(self, a: str, b: str) -> bool:
+        return self.loaded.sectors.overlap(a, b)
+
     # --- geometry helpers ------------------------------------------------------------------
     def fleet(self, s: Sortie) -> Fleet:
         return self.loaded.scenario.sides[s.side].fleets[s.fleet]

@@ -83,6 +83,10 @@ class PolicyContext(Protocol):
         """What a notice of sector content names for a sortie in ``region`` (``SectorMap.cover``)."""
         ...
 
+    def overlap(self, a: str, b: str) -> bool:
+        """Whether two regions (sectors or work areas) share area (``SectorMap.overlap``)."""
+        ...
+
 
 def make_notice(
     sortie: PlannedSortie, receiver: str, content: Content, now_s: float, cover: Callable[[str], str] | None = None

@@ -141,8 +141,25 @@ class HotlineRule(Rule):
     spec: Hotline
 
     def on_launch(self, ctx: PolicyContext, sortie: PlannedSortie) -> None:
-        if self.spec.senders is None or sortie.side in self.spec.senders:
-            ctx.env.process(self._call(ctx, sortie, ctx.resource("hotline", 1)))
+        if self.spec.senders is not None and sortie.side not in self.spec.senders:
+            return
+        if sortie.coverage_u >= self.spec.coverage:
+            return
+        if self.spec.near_only and not self._near(ctx, sortie):
+            return
+        ctx.env.process(self._call(ctx, sortie, ctx.resource("hotline", 1)))
+
+    def _near(self, ctx: PolicyContext, sortie: PlannedSortie) -> bool:
+        """Whether the other side has a sortie up or planned in a region sharing area with this
+        one's, its window within ``near_window_min`` of this one's."""
+        margin_s = self.spec.near_window_min * MIN_S
+        start, end = sortie.t_on_s - margin_s, sortie.t_on_s + sortie.on_station_s + margin_s
+        for other in ctx.sorties(_other(ctx.side_names, sortie.side)):
+            if is_gone(other) or not (other.t_on_s < end and other.t_on_s + other.on_station_s > start):
+                continue
+            if ctx.overlap(other.sector, sortie.sector):
+                return True
+        return False
 
     def on_replanned(self, ctx: PolicyContext, sortie: PlannedSortie) -> None:
         if sortie.launched_s is not None:

@@ -107,6 +107,11 @@ class Hotline(_Rule):
     call still queued when its sortie's planned window has ended is dropped. An airborne
     sortie that its side re-plans (re-task, new altitude, sent home) is called in again.
     About 10-12 calls a day were reported in 2017. ``senders`` limits who calls.
+
+    Which launches are called in: with ``near_only`` only a sortie whose region shares area
+    with a region where the other side has a sortie up or planned within ``near_window_min``
+    of its own window (each side knows roughly where the other works [A]); of those, the
+    ``coverage`` fraction (the same sorties under every rule: common random numbers).
     """
 
     kind: Literal["hotline"]
@@ -114,6 +119,9 @@ class Hotline(_Rule):
     calls_per_hour: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 6.0
     senders: list[str] | None = None
     content: Content = "sector_altitude"
+    coverage: Annotated[float, Field(ge=0, le=1)] = 1.0
+    near_only: bool = False
+    near_window_min: Annotated[float, Field(ge=0, le=24 * 60, allow_inf_nan=False)] = 60.0
 
     def side_fields(self) -> Iterable[tuple[str, str]]:
         return (("senders", name) for name in self.senders or ())

@@ -315,6 +315,41 @@ def test_hotline_senders_limit_who_calls(monkeypatch: pytest.MonkeyPatch, loaded
     assert (t / M, r, n.sortie_id, n.sector, n.floor_m) == (pytest.approx(295), "red", 2, "B", None)
 
 
+def test_hotline_near_only_calls_a_launch_only_where_the_other_side_works_then(
+    monkeypatch: pytest.MonkeyPatch, loaded: LoadedScenario
+) -> None:
+    sent = record_sends(monkeypatch)
+
+    def sorties() -> list[Any]:
+        return [
+            sortie(1, "red", "A", 100),  # window 100-130; blue works A 150-180: within 60 min -> called
+            sortie(2, "red", "B", 100),  # nobody of blue in B -> not called
+            sortie(3, "red", "C", 400),  # blue in C 100-130 ended 270 min before -> not called
+            sortie(4, "blue", "A", 150),
+            sortie(5, "blue", "C", 100),
+        ]
+
+    run_day(monkeypatch, loaded, sorties(), hotline(latency_min=1, calls_per_hour=60, senders=["red"], near_only=True))
+    assert [n.sortie_id for _, r, n in flat(sent) if r == "blue"] == [1]
+    sent.clear()
+    # a 10-min margin: blue's A window starts 20 min after red's ends -> not near any more
+    hot = hotline(latency_min=1, calls_per_hour=60, senders=["red"], near_only=True, near_window_min=10)
+    run_day(monkeypatch, loaded, sorties(), hot)
+    assert [n.sortie_id for _, r, n in flat(sent) if r == "blue"] == []
+    sent.clear()
+    run_day(monkeypatch, loaded, sorties(), hotline(latency_min=1, calls_per_hour=60, senders=["red"]))
+    assert sorted(n.sortie_id for _, r, n in flat(sent) if r == "blue") == [1, 2, 3]  # without near_only: every launch
+
+
+def test_hotline_coverage_calls_the_same_fraction_of_sorties_under_every_rule(
+    monkeypatch: pytest.MonkeyPatch, loaded: LoadedScenario
+) -> None:
+    sent = record_sends(monkeypatch)
+    sorties = [sortie(k, "red", "A", 100 + 40 * k, coverage_u=u) for k, u in enumerate((0.1, 0.7, 0.29, 0.31), 1)]
+    run_day(monkeypatch, loaded, sorties, hotline(latency_min=1, calls_per_hour=60, coverage=0.3))
+    assert sorted(n.sortie_id for _, _, n in flat(sent)) == [1, 3]  # u < 0.3
+
+
 def test_hotline_calls_again_when_an_airborne_sortie_is_replanned(
     monkeypatch: pytest.MonkeyPatch, loaded: LoadedScenario
 ) -> None:
@@ -376,6 +411,9 @@ class FakeContext:
 
     def cover(self, region: str) -> str:
         return {"Ghab": "Hama", "Across": "Hama+Idlib"}.get(region, region)  # two made-up work areas
+
+    def overlap(self, a: str, b: str) -> bool:
+        return a == b or {a, b} in ({"Ghab", "Hama"}, {"Across", "Hama"}, {"Across", "Idlib"})
 
     def at(self, minute: float, action: Any) -> None:
         def wait() -> Any:
