@@ -30,7 +30,7 @@ SIDE_METRICS: tuple[tuple[str, str], ...] = (
     ("lost_on_station_min", "planned on-station minutes not flown, summed"),
     ("unresolved", "affected sorties that no allowed action could fix (flew as planned)"),
     ("notices_received", "notices read by this side's ops cell"),
-    ("flight_h", "airborne hours, summed"),
+    ("flight_h", "airborne hours, summed over aircraft (each of a formation)"),
 )
 
 TACTICAL_METRICS: tuple[tuple[str, str], ...] = (
@@ -80,7 +80,11 @@ def _side_values(outcome: Outcome, side: str) -> dict[str, float]:
         "lost_on_station_min": sum(s.lost_on_station_s for s in ss) / 60.0,
         "unresolved": sum(s.unresolved for s in ss),
         "notices_received": outcome.notices_received[side],
-        "flight_h": sum(s.landed_s - s.launched_s for s in flown if s.landed_s is not None and s.launched_s is not None)
+        "flight_h": sum(
+            (s.landed_s - s.launched_s) * s.formation
+            for s in flown
+            if s.landed_s is not None and s.launched_s is not None
+        )
         / 3600.0,
     }
 

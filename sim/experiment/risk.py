@@ -28,12 +28,16 @@ RISK_METRICS: tuple[tuple[str, str], ...] = (
 
 
 def flight_errors(scenario: Scenario, outcome: Outcome) -> FlightErrors:
-    """Each flown sortie's errors and size, in the order of ``outcome.tracks`` (m)."""
-    by_name = {s.name: s for s in outcome.sorties}
+    """Each flight's errors and size, in the order of ``outcome.tracks`` (m): every aircraft of
+    a formation has its sortie's fleet's."""
+    if outcome.flight_sortie:
+        owners = [outcome.sorties[k] for k in outcome.flight_sortie]
+    else:  # an outcome built without the mapping (tests): one flight per sortie, by name
+        by_name = {s.name: s for s in outcome.sorties}
+        owners = [by_name[name] for name in outcome.tracks.flight_names]
     cache: dict[tuple[str, str], tuple[str, float, float, float, float]] = {}
     rows = []
-    for name in outcome.tracks.flight_names:
-        s = by_name[name]
+    for s in owners:
         key = (s.side, s.fleet)
         if key not in cache:
             e = scenario.fleet_errors(s.side, s.fleet)

@@ -29,6 +29,7 @@ from sim.model.tasking import Sortie, draw_tasking
 from sim.scenario.load import LoadedScenario
 from sim.scenario.models import Fleet
 from sim.scenario.rules import PolicySpec
+from sim.units import FT_M, NM_M
 
 __all__ = ["Outcome", "simulate", "replication_streams"]
 
@@ -44,6 +45,7 @@ class Outcome:
     alerts: tuple[Alert, ...] = ()
     tactical_missed: dict[str, int] | None = None  # per side; None when no side has a tactical layer
     alert_events: int = 0
+    flight_sortie: tuple[int, ...] = ()  # per flight of ``tracks``: its sortie's position in ``sorties``
 
 
 def replication_streams(seed: int, replication: int, side_names: Sequence[str]) -> dict[str, np.random.Generator]:
@@ -353,8 +355,24 @@ class _Day:
     def _outcome(self) -> Outcome:
         sorties = [s for side in self.side_names for s in self.tasking[side]]
         side_index = {name: i for i, name in enumerate(self.side_names)}
+        position = {s.id: k for k, s in enumerate(sorties)}
         flown = [s for s in sorties if s.id in self.paths]
         paths = [self.paths[s.id] for s in flown]
+        names = [s.name for s in flown]
+        owners = [position[s.id] for s in flown]
+        # formations: each wingman flies its lead's path formation_spacing_nm behind (a time
+        # shift at cruise speed) and formation_stack_ft above, one flight of its own
+        for s in list(flown):
+            if s.formation > 1:
+                fleet = self.fleet(s)
+                lag_s = fleet.formation_spacing_nm * NM_M / fleet.cruise_mps
+                stack_m = fleet.formation_stack_ft * FT_M
+                lead = self.paths[s.id]
+                for k in range(1, s.formation):
+                    paths.append(lead.shifted(k * lag_s, k * stack_m))
+                    names.append(f"{s.name}.{k + 1}")
+                    owners.append(position[s.id])
+                    flown.append(s)
         counts = np.array([len(p.t_s) for p in paths], dtype=np.int64)
 
         def column(name: str) -> np.ndarray:
@@ -362,7 +380,7 @@ class _Day:
 
         # built directly: the model's paths are already in time order, one side per flight
         tracks = Tracks(
-            flight_names=tuple(s.name for s in flown),
+            flight_names=tuple(names),
             side_names=self.side_names,
             flight_side=np.array([side_index[s.side] for s in flown], dtype=np.int8),
             point_flight=np.repeat(np.arange(len(flown), dtype=np.int64), counts),
@@ -373,10 +391,17 @@ class _Day:
         )
         received = {name: self.replanner[name].received for name in self.side_names}
         if self.tactical is None:
-            return Outcome(tracks, tuple(sorties), received, self.events)
+            return Outcome(tracks, tuple(sorties), received, self.events, flight_sortie=tuple(owners))
         missed = self.tactical.missed()
         return Outcome(
-            tracks, tuple(sorties), received, self.events, tuple(self.tactical.alerts), missed, self.tactical.scheduled
+            tracks,
+            tuple(sorties),
+            received,
+            self.events,
+            tuple(self.tactical.alerts),
+            missed,
+            self.tactical.scheduled,
+            tuple(owners),
         )
 
 

@@ -47,6 +47,7 @@ class Sortie:
     work_u: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 4)))
     tasked_sector: str = ""
     tasked_t_on_s: float = 0.0
+    formation: int = 1  # aircraft flying the sortie together (the fleet's formation_size)
     # outcome
     launched_s: float | None = None
     landed_s: float | None = None
@@ -211,6 +212,7 @@ def draw_tasking(
                 coverage_u=float(coverage_u[i]),
                 choice_u=float(choice_u[i]),
                 work_u=work_u[i],
+                formation=fleet.formation_size,
             )
         )
     sorties.sort(key=lambda s: (s.t_on_s, s.fleet))

@@ -124,6 +124,10 @@ class Fleet(_Model):
     sector_weights: dict[str, NonNegFloat] | None = None
     tactical: bool = True
     errors: Errors | None = None
+    # formations: every aircraft is a flight in the tracks; the formation is one sortie
+    formation_size: Annotated[int, Field(ge=1, le=16)] = 1
+    formation_spacing_nm: Annotated[float, Field(ge=0, le=20, allow_inf_nan=False)] = 1.0
+    formation_stack_ft: Annotated[float, Field(ge=-5000, le=5000, allow_inf_nan=False)] = 0.0
 
     # Field validators (not a model validator) so that errors point at the field itself.
     @field_validator("ceiling_ft")
