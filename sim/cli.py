@@ -31,6 +31,15 @@ EXIT_INPUT = 2
 DEFAULT_RESULTS_ROOT = Path("results")
 
 
+def _tempo(side: Any) -> str:
+    """A side's planned sorties a day: its shared tempo plus the fleets' own tempos."""
+    own = sum(f.sorties_per_day for f in side.fleets.values() if f.sorties_per_day is not None)
+    total = side.sorties_per_day + own
+    if own == 0:
+        return f"{total:g} sorties/day"
+    return f"{total:g} sorties/day: {side.sorties_per_day:g} shared by its fleets + {own:g} of fleets' own tempo"
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from sim.model.rules import rule_for
     from sim.scenario.load import load_scenario
@@ -38,8 +47,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     loaded = load_scenario(args.scenario)
     sc = loaded.scenario
     sides = ", ".join(
-        f"{n} ({len(s.fleets)} fleet{'s' if len(s.fleets) != 1 else ''}, {s.sorties_per_day:g} sorties/day)"
-        for n, s in sc.sides.items()
+        f"{n} ({len(s.fleets)} fleet{'s' if len(s.fleets) != 1 else ''}, {_tempo(s)})" for n, s in sc.sides.items()
     )
     print(f"{args.scenario}: ok")
     print(f"  sides: {sides}")
@@ -72,6 +80,8 @@ def _cmd_schema(args: argparse.Namespace) -> int:
         target = Path(args.output)
         if target.is_dir():
             raise InputError("is a directory; expected a file name for the schema", path=str(target))
+        if not target.parent.is_dir():  # as for every output file: its folder must exist
+            raise InputError("its directory does not exist; expected a file in an existing directory", path=str(target))
         try:
             atomic_write_text(target, text)
         except OSError as exc:
@@ -379,10 +389,11 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     sides = [m.removesuffix("_sorties_planned") for m in table.metrics if m.endswith("_sorties_planned")]
     horizon_h = float(manifest.get("scenario", {}).get("horizon_h", 24.0))
     order = [reference] + [p for p in table.policies if p != reference]
+    if target is not None:  # the file first: a reader that closes the pipe early must not lose it
+        atomic_write_text(target, json_text(comparison_json(summary, manifest)))
     print(f"{run_dir}: {len(table.policies)} policies, reference {reference}")
     print_summary(summary, order, levels, sides, horizon_h)
     if target is not None:
-        atomic_write_text(target, json_text(comparison_json(summary, manifest)))
         print(f"\ncomparison written to {target}")
     return 0
 
@@ -510,6 +521,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\ninterrupted: nothing was written", file=sys.stderr)
         return 130
     except BrokenPipeError:
+        # the reader went away (``| head``): files are written before anything is printed, so
+        # nothing is lost; silence the flush at exit that would fail again
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return 0
 
 

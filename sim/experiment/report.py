@@ -144,7 +144,17 @@ def _print_risk(
         hours = sum(_num(index[(p, f"{side}_flight_h")]["mean"]) for side in sides)
         rate = collisions * accidents_per_collision_per_flight_h(hours)
         years = horizon_h / 24 / (collisions * 365.25) if collisions > 0 else float("inf")
-        rows.append([p, *cells, f"{rate:.2e}", f"{rate / TLS_PER_FLIGHT_H:.3g}x" if rate / TLS_PER_FLIGHT_H < 100 else f"{rate / TLS_PER_FLIGHT_H:.0f}x", f"{years:.3g}"])
+        rows.append(
+            [
+                p,
+                *cells,
+                f"{rate:.2e}",
+                f"{rate / TLS_PER_FLIGHT_H:.3g}x"
+                if rate / TLS_PER_FLIGHT_H < 100
+                else f"{rate / TLS_PER_FLIGHT_H:.0f}x",
+                f"{years:.3g}",
+            ]
+        )
     print(_fixed_width(rows))
     if len(ratios) > 1:
         print(f"\nRisk ratio against {ref}: paired means, interval by the delta method on the log ratio:")

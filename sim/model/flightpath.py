@@ -83,9 +83,7 @@ class FlightPath:
 
     def shifted(self, dt_s: float, dz_m: float = 0.0) -> FlightPath:
         """The same path ``dt_s`` later and ``dz_m`` higher (a wingman in trail): a new path."""
-        return FlightPath(
-            [t + dt_s for t in self.t_s], list(self.x_m), list(self.y_m), [z + dz_m for z in self.z_m]
-        )
+        return FlightPath([t + dt_s for t in self.t_s], list(self.x_m), list(self.y_m), [z + dz_m for z in self.z_m])
 
     def cut(self, t_s: float) -> None:
         """Forget every waypoint after ``t_s`` and end the path at its position then."""

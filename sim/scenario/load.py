@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, get_args
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import shapely
 from pydantic import ValidationError
@@ -78,6 +79,64 @@ def _line_for(loc: tuple[str | int, ...], lines: LineMap) -> int | None:
     return None
 
 
+def _fields_at(loc: tuple[str | int, ...], data: Any) -> list[str]:
+    """The field names (file spellings) valid where ``loc`` points in a scenario, found by
+    walking the models (through mappings, lists and policy kinds); [] when unknown."""
+    from pydantic import BaseModel
+
+    def unwrap(tp: Any) -> list[Any]:
+        """The model classes or containers inside an annotation (Optional, Annotated, unions)."""
+        origin = get_origin(tp)
+        if origin is Annotated:
+            return unwrap(get_args(tp)[0])
+        if origin in (Union, UnionType):
+            return [t for arg in get_args(tp) for t in unwrap(arg)]
+        return [tp]
+
+    kinds: list[Any] = [Scenario]
+    node = data
+    for part in loc[:-1]:
+        nxt: list[Any] = []
+        for tp in kinds:
+            origin = get_origin(tp)
+            if isinstance(tp, type) and issubclass(tp, BaseModel) and isinstance(part, str):
+                for name, field in tp.model_fields.items():
+                    if part in (name, field.alias):
+                        nxt += unwrap(field.annotation)
+            elif origin is dict:
+                nxt += unwrap(get_args(tp)[1])
+            elif origin in (list, tuple):
+                nxt += unwrap(get_args(tp)[0])
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            node = None
+        kind = node.get("kind") if isinstance(node, dict) else None
+        models = [t for t in nxt if isinstance(t, type) and issubclass(t, BaseModel)]
+        if kind is not None and len(models) > 1:  # a policy: the member of its kind
+            nxt = [
+                t for t in models if "kind" in t.model_fields and get_args(t.model_fields["kind"].annotation) == (kind,)
+            ]
+        kinds = nxt
+    names: list[str] = []
+    for tp in kinds:
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            names += [field.alias or name for name, field in tp.model_fields.items()]
+    return names
+
+
+def _closest_field(loc: tuple[str | int, ...], data: Any) -> str | None:
+    """The valid field name closest to the unknown key at the end of ``loc``, if one is close."""
+    import difflib
+
+    if not loc or not isinstance(loc[-1], str):
+        return None
+    close = difflib.get_close_matches(loc[-1], _fields_at(loc, data), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def _validation_message(exc: ValidationError, lines: LineMap, data: Any) -> str:
     out = []
     for err in exc.errors(include_url=False):
@@ -93,7 +152,9 @@ def _validation_message(exc: ValidationError, lines: LineMap, data: Any) -> str:
         msg = err["msg"].removeprefix("Value error, ")
         show_found = kind not in ("missing", "extra_forbidden") and "input" in err
         if kind == "extra_forbidden":
-            msg = "unknown field (check the spelling; see `deconflict schema`)"
+            close = _closest_field(loc, data)
+            hint = f"did you mean `{close}`?" if close else "check the spelling"
+            msg = f"unknown field: {hint} (see `deconflict schema`)"
         elif kind == "union_tag_invalid":  # a discriminated union: only policies have one
             loc = (*loc, "kind")
             msg = f"unknown policy kind {ctx.get('tag')!r}; expected one of {_POLICY_KINDS}"
