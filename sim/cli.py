@@ -53,6 +53,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     print(f"  sides: {sides}")
     print(f"  sectors: {len(loaded.sectors.sectors)} from {loaded.sectors.source}")
     print(f"  levels: {', '.join(lv.name for lv in sc.levels)}")
+    if sc.warmup_h > 0:
+        print(
+            f"  warm-up: {sc.warmup_h:g} h flown before and after the measured {sc.horizon_h:g} h "
+            f"(only [0, {sc.horizon_h:g} h) is counted)"
+        )
+    else:
+        print(f"  warm-up: none (the {sc.horizon_h:g} h day alone: its sorties start from nothing at 0)")
     print(f"  policies: {', '.join(f'{n} ({p.kind})' for n, p in sc.policies.items())}")
     for name, policy in sc.policies.items():
         rule = rule_for(policy)

@@ -130,6 +130,11 @@ class Encounters:
                 values[field.name] = np.zeros(0, dtype=np.float64)
         return cls(**values)
 
+    def starting_in(self, lo_s: float, hi_s: float) -> Encounters:
+        """The encounters that start in [``lo_s``, ``hi_s``) (s), in the same order."""
+        keep = (self.t_start_s >= lo_s) & (self.t_start_s < hi_s)
+        return type(self)(**{f.name: getattr(self, f.name)[keep] for f in fields(self)})
+
 
 def find_encounters(tracks: Tracks, horizontal_m: float, vertical_m: float) -> Encounters:
     """Encounters closer than ``horizontal_m`` and ``vertical_m`` between the two sides."""

@@ -150,11 +150,16 @@ def expected_encounters_volumes(
     errors: FlightErrors,
     volumes: Sequence[tuple[float | None, float | None]],
     eps: float = EPS,
+    window_s: tuple[float, float] | None = None,
 ) -> list[PairRisk]:
     """Expected encounters for each volume, with one pruning pass for all.
 
     Each volume is ``(horizontal_m, vertical_m)``, or ``(None, None)`` for each pair's
-    collision volume (see ``_one_volume``).
+    collision volume (see ``_one_volume``). With ``window_s = (lo, hi)`` only encounters
+    that start in [lo, hi) count (a warm-up's measured day, as the detector's rows are
+    chosen): every stretch is cut to the window, so the sum above counts the entries in it;
+    an encounter already under way at ``lo`` is the subtracted term of the cut stretch, and
+    the nominal count leaves it out too.
     """
     legs = _Legs(tracks)
     laws = _Laws(errors)
@@ -173,7 +178,13 @@ def expected_encounters_volumes(
         pieces = [tuple(c) for c in _candidates(legs, *screen)]
         if pieces:
             joined = _join(*(np.concatenate(c) for c in zip(*pieces, strict=True)))
-    return [_one_volume(tracks, legs, laws, errors, h, v, reach_h, reach_v, joined, eps) for h, v in volumes]
+    since_s = None
+    if joined is not None and window_s is not None:
+        i, j, ta, tb = joined
+        ta, tb = np.maximum(ta, window_s[0]), np.minimum(tb, window_s[1])
+        keep = tb > ta
+        joined, since_s = (i[keep], j[keep], ta[keep], tb[keep]), window_s[0]
+    return [_one_volume(tracks, legs, laws, errors, h, v, reach_h, reach_v, joined, eps, since_s) for h, v in volumes]
 
 
 def _radial_reach(law: AxisLaw, eps: float) -> float:
@@ -208,6 +219,7 @@ def _one_volume(
     reach_v: float,
     joined: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None,
     eps: float,
+    since_s: float | None = None,
 ) -> PairRisk:
     """Expected encounters between the two sides under ``errors`` in one volume.
 
@@ -215,7 +227,7 @@ def _one_volume(
     pair's collision volume: horizontal radius ``(size_a + size_b) / 2`` and half-height
     ``(height_a + height_b) / 2`` (each aircraft a cylinder of its largest horizontal
     dimension and its height). ``joined`` are the stretches pruned at a screen at least
-    this volume's.
+    this volume's; ``since_s``, where they were cut to a window's start (or None).
     """
     collision = horizontal_m is None and vertical_m is None
     H_max, V_max = _largest(errors, horizontal_m, vertical_m)
@@ -314,6 +326,9 @@ def _one_volume(
         sel = (H == h_k) & (V == v_k)
         merged = _merge([_solve(legs, i[sel], j[sel], ta[sel], tb[sel], h_k, v_k)], n)
         key = merged[0].astype(np.int64) * n + merged[1].astype(np.int64)
+        if since_s is not None:  # stretches cut at since_s: an encounter under way there began before it
+            fa_m, fb_m = merged[0].astype(np.int64), merged[1].astype(np.int64)
+            key = key[(merged[2] > since_s) | (np.maximum(first_t[fa_m], first_t[fb_m]) >= since_s)]
         first = np.searchsorted(pair, key)  # one count per encounter, on the pair's first stretch
         np.add.at(nominal, first, 1)
     det = ~random_pair

@@ -64,7 +64,7 @@ def row_columns(
 
 
 def _side_values(outcome: Outcome, side: str) -> dict[str, float]:
-    ss = [s for s in outcome.sorties if s.side == side]
+    ss = [s for s in outcome.measured_sorties if s.side == side]
     flown = [s for s in ss if s.launched_s is not None]
     return {
         "sorties_planned": len(ss),
@@ -90,11 +90,13 @@ def _side_values(outcome: Outcome, side: str) -> dict[str, float]:
 
 
 def _tactical_values(outcome: Outcome, side: str) -> dict[str, float]:
-    ss = [s for s in outcome.sorties if s.side == side]
+    ss = [s for s in outcome.measured_sorties if s.side == side]
     kinds = [k for s in ss for k in s.tactical_manoeuvres]
     assert outcome.tactical_missed is not None
     return {
-        "tactical_alerts": sum(s.tactical_alerts for s in ss),
+        "tactical_alerts": sum(s.tactical_alerts for s in ss)
+        if outcome.window_s is None
+        else sum(a.side == side for a in outcome.measured_alerts),
         "tactical_turn_away": kinds.count("turn_away"),
         "tactical_altitude": kinds.count("altitude"),
         "tactical_hold": kinds.count("hold"),

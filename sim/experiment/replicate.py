@@ -82,12 +82,20 @@ def default_chunk_size(replications: int, workers: int) -> int:
 
 
 def airborne_by_hour(outcome: Outcome, side: str) -> np.ndarray:
-    """Hours of ``side``'s aircraft airborne within each hour of the day (24,), folded mod 24 h."""
+    """Hours of ``side``'s aircraft airborne within each hour of the day (24,), folded mod 24 h.
+
+    With a warm-up, every sortie's airborne time inside the measured day [0, horizon) counts
+    (the previous day's still flying at 0 too), and nothing outside it.
+    """
     out = np.zeros(24)
     for s in outcome.sorties:
         if s.side != side or s.launched_s is None or s.landed_s is None:
             continue
         a, b = s.launched_s / 3600.0, s.landed_s / 3600.0  # hours
+        if outcome.window_s is not None:  # a warm-up: every aircraft, only within the measured day
+            a, b = max(a, outcome.window_s[0] / 3600.0), min(b, outcome.window_s[1] / 3600.0)
+            if b <= a:
+                continue
         whole_days, rest = divmod(b - a, 24.0)
         out += whole_days  # each full day airborne adds an hour to every hour of the day
         h = math.floor(a)
@@ -114,6 +122,8 @@ def run_chunk(job: Job, chunk: Chunk) -> ChunkResult:
             policy = sc.policies[name]
             outcome = simulate(job.loaded, policy, job.seed, rep)
             found = find_encounters_levels(outcome.tracks, levels)
+            if outcome.window_s is not None:  # a warm-up: the encounters that start in the measured day
+                found = [e.starting_in(*outcome.window_s) for e in found]
             row = replication_row(name, policy.kind, rep, job.seed, outcome, found, names)
             if sc.has_risk:
                 row.update(risk_values(sc, outcome))

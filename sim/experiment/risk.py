@@ -4,7 +4,8 @@
 ``risk_collision`` of collisions (each pair's collision volume from the two aircraft's sizes)
 under the fleets' navigation and altimetry errors (``sim.detect.risk``), on the tracks the
 replication flew. Both are sums of exact conditional expectations given the day, so their
-means and intervals over replications are those of every other column.
+means and intervals over replications are those of every other column. With a warm-up only
+encounters that start in the measured day count, as in ``encounters_<level>``.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def risk_values(scenario: Scenario, outcome: Outcome) -> dict[str, float]:
     nmac = next(lv for lv in scenario.levels if lv.name == "nmac")
     tracks = outcome.tracks
     at_nmac, collision = expected_encounters_volumes(
-        tracks, errors, [(nmac.horizontal_m, nmac.vertical_m), (None, None)]
+        tracks, errors, [(nmac.horizontal_m, nmac.vertical_m), (None, None)], window_s=outcome.window_s
     )
     values = {"risk_nmac": at_nmac.total, "risk_collision": collision.total}
     for key, value in values.items():

@@ -149,6 +149,8 @@ def run_manifest(job: Job, run: RunDir, session: dict[str, Any], extra: dict[str
         "replications": run.plan.replications,
         "policies": list(job.policies),
         "levels": [lv.name for lv in sc.levels],
+        # hours of operations flown before and after the measured day [0, horizon_h); 0: the day alone
+        "warmup_h": sc.warmup_h,
         "executor": session.get("executor"),
         "workers": session.get("workers"),
         "chunk_size": session.get("chunk_size"),

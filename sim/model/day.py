@@ -5,14 +5,16 @@ returns the flown tracks and the sortie records. The model yields only at decisi
 a sortie's creation, launch, landing, and the end of its turnaround; a notice's delivery
 and the ops cell's re-plan. Flight between decisions is a straight-leg ``FlightPath``.
 Time 0 is the start of the day; the clock starts earlier so that the first sorties can
-launch and the day's tasking can be exchanged beforehand.
+launch and the day's tasking can be exchanged beforehand. With a warm-up (``warmup_h``)
+the same operations are flown for that long before the day and after it, and the
+``Outcome`` says which part is measured (``window_s``, ``measured_sorties``).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Generator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import chain
 from typing import Any
 
@@ -31,7 +33,7 @@ from sim.scenario.models import Fleet
 from sim.scenario.rules import PolicySpec
 from sim.units import FT_M, NM_M
 
-__all__ = ["Outcome", "simulate", "replication_streams"]
+__all__ = ["Outcome", "is_measured", "simulate", "replication_streams"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,32 @@ class Outcome:
     tactical_missed: dict[str, int] | None = None  # per side; None when no side has a tactical layer
     alert_events: int = 0
     flight_sortie: tuple[int, ...] = ()  # per flight of ``tracks``: its sortie's position in ``sorties``
+    # with a warm-up (``Scenario.warmup_h``): the measured day [0, horizon) (s); None: no warm-up,
+    # every sortie of the day measured and everything it does counted
+    window_s: tuple[float, float] | None = None
+
+    @property
+    def measured_sorties(self) -> tuple[Sortie, ...]:
+        """The sorties whose costs are counted: those tasked on station (planned on-station
+        start, before any re-plan) within the measured day; all of them without a warm-up.
+        ``sorties`` holds every sortie of the run, warm-up and run-out included."""
+        if self.window_s is None:
+            return self.sorties
+        return tuple(s for s in self.sorties if is_measured(s, self.window_s))
+
+    @property
+    def measured_alerts(self) -> tuple[Alert, ...]:
+        """The alerts counted: those whose picture update (``sample_s``) falls in the measured
+        day, whichever sorties they are about; all of them without a warm-up."""
+        if self.window_s is None:
+            return self.alerts
+        lo, hi = self.window_s
+        return tuple(a for a in self.alerts if lo <= a.sample_s < hi)
+
+
+def is_measured(s: Sortie, window_s: tuple[float, float] | None) -> bool:
+    """Whether ``s`` belongs to the measured day ``window_s`` (always, without a warm-up)."""
+    return window_s is None or window_s[0] <= s.tasked_t_on_s < window_s[1]
 
 
 def replication_streams(seed: int, replication: int, side_names: Sequence[str]) -> dict[str, np.random.Generator]:
@@ -79,6 +107,20 @@ class _Day:
                 self.base_xy[(name, base_name)] = (float(x), float(y), base.elevation_m)
             tasking[name] = draw_tasking(name, side, loaded.sectors, sc.horizon_s, streams[name], next_id)
             next_id += len(tasking[name])
+        # A warm-up flies the same operations for warmup_s before the measured day and after it:
+        # each side's generator goes on, after the day's draws (so the measured day's sorties are
+        # the ones drawn without a warm-up), with [-warm-up, 0), then [horizon, horizon + warm-up).
+        self.window_s: tuple[float, float] | None = None
+        if sc.warmup_s > 0:
+            self.window_s = (0.0, sc.horizon_s)
+            for name in self.side_names:
+                side, rng = sc.sides[name], streams[name]
+                before = draw_tasking(name, side, loaded.sectors, 0.0, rng, next_id, start_s=-sc.warmup_s)
+                next_id += len(before)
+                end_s = sc.horizon_s + sc.warmup_s
+                after = draw_tasking(name, side, loaded.sectors, end_s, rng, next_id, start_s=sc.horizon_s)
+                next_id += len(after)
+                tasking[name] = before + tasking[name] + after
         self.tasking = tasking
         self._work_points: dict[tuple[int, str], np.ndarray] = {}
         self._transits: dict[tuple[int, str], float] = {}
@@ -350,7 +392,8 @@ class _Day:
             except simpy.core.EmptySchedule:
                 break
             self.events += 1
-        return self._outcome()
+        outcome = self._outcome()
+        return outcome if self.window_s is None else replace(outcome, window_s=self.window_s)
 
     def _outcome(self) -> Outcome:
         sorties = [s for side in self.side_names for s in self.tasking[side]]
@@ -390,9 +433,12 @@ class _Day:
             z_m=column("z_m"),
         )
         received = {name: self.replanner[name].received for name in self.side_names}
+        if self.window_s is not None:  # the notices read about measured sorties, whenever read
+            measured = {s.id for s in sorties if is_measured(s, self.window_s)}
+            received = {name: sum(i in measured for i in self.replanner[name].read_about) for name in self.side_names}
         if self.tactical is None:
             return Outcome(tracks, tuple(sorties), received, self.events, flight_sortie=tuple(owners))
-        missed = self.tactical.missed()
+        missed = self.tactical.missed(self.window_s)
         return Outcome(
             tracks,
             tuple(sorties),

@@ -75,6 +75,7 @@ class Replanner:
         self.cell = simpy.Resource(day.env, capacity=side.ops_cell.staff)
         self.known: dict[tuple[str, int], Notice] = {}  # (sender, sortie id) -> latest notice
         self.received = 0
+        self.read_about: list[int] = []  # the sortie id of every notice read, in order
 
     # --- entry points ------------------------------------------------------------------------
     def receive(self, notices: list[Notice]) -> Generator[Any, Any, None]:
@@ -84,6 +85,7 @@ class Replanner:
             yield officer
             yield env.timeout(self.side.ops_cell.reaction_s)
         self.received += len(notices)
+        self.read_about.extend(n.sortie_id for n in notices)
         # what changed: new notices, and notices that went (withdrawn, or replaced by a later one)
         touched: list[Notice] = []
         for n in notices:

@@ -450,9 +450,10 @@ class TacticalLayer:
         return out, capped
 
     # --- after the day ------------------------------------------------------------------------
-    def missed(self) -> dict[str, int]:
+    def missed(self, window_s: tuple[float, float] | None = None) -> dict[str, int]:
         """Per side: encounters inside its alert volume, on the flown paths, that no alert saw.
 
+        With ``window_s`` (a warm-up's measured day), only those that start inside it.
         Counted for the side's aircraft that take part (fleets with ``tactical`` on). Only
         pairs that some recomputation found an encounter ahead for can have one: every
         encounter of the flown paths lies ahead of the last path change before it, when the
@@ -472,6 +473,8 @@ class TacticalLayer:
                 spec.standoff_m, spec.standoff_v_m,
             )  # fmt: skip
             seen = samples.get((own_id, intr_id), [])
+            if window_s is not None:
+                flown = [(lo, hi) for lo, hi in flown if window_s[0] <= lo < window_s[1]]
             out[side] += sum(1 for lo, hi in flown if not any(lo <= t <= hi for t in seen))
         return out
 

@@ -138,21 +138,29 @@ def draw_tasking(
     horizon_s: float,
     rng: np.random.Generator,
     first_id: int = 0,
+    start_s: float = 0.0,
 ) -> list[Sortie]:
-    """Draw ``side``'s sorties whose planned on-station start falls in [0, ``horizon_s``).
+    """Draw ``side``'s sorties whose planned on-station start falls in [``start_s``, ``horizon_s``).
 
     Fleets with a ``share`` split the side's ``sorties_per_day``; fleets with their own
-    ``sorties_per_day`` add theirs. On-station start times follow the side's 24-hour
-    ``time_profile`` (tiled over longer horizons; uniform if none). Sorties are returned in
-    order of planned on-station start, with ids from ``first_id``.
+    ``sorties_per_day`` add theirs, in proportion to the window's length. On-station start
+    times follow the side's 24-hour ``time_profile`` by hour of day (tiled over longer
+    windows, read from the hour of day ``start_s`` falls in; uniform if none). Sorties are
+    returned in order of planned on-station start, with ids from ``first_id``. The window
+    [0, ``horizon_s``) (the default ``start_s``) is the simulated day; a warm-up draws
+    [-warm-up, 0) and [horizon, horizon + warm-up) with further calls on the same generator.
     """
-    days = horizon_s / 86_400.0
+    days = (horizon_s - start_s) / 86_400.0
     profile = np.asarray(side.time_profile if side.time_profile is not None else [1.0] * 24)
-    n_hours = max(1, math.ceil(horizon_s / 3600.0))
-    hour_w = np.resize(profile, n_hours).astype(float)
-    # the last hour may be partial: weight it, and spread its starts, by the part inside the horizon
-    span = np.ones(n_hours)
-    span[-1] = (horizon_s - (n_hours - 1) * 3600.0) / 3600.0
+    first_hour = math.floor(start_s / 3600.0)
+    n_hours = max(1, math.ceil(horizon_s / 3600.0) - first_hour)
+    hour_w = np.resize(np.roll(profile, -(first_hour % 24)), n_hours).astype(float)
+    # the window's clock hours: the first and last may be partial; weight them, and spread
+    # their starts, by the part inside the window
+    edge_s = (first_hour + np.arange(n_hours)) * 3600.0
+    lo_s = np.maximum(edge_s, start_s)
+    span = (np.minimum(edge_s + 3600.0, horizon_s) - lo_s) / 3600.0
+    offset = (lo_s - edge_s) / 3600.0
     hour_w *= span
     if hour_w.sum() <= 0:
         hour_w = np.ones(n_hours)
@@ -181,7 +189,11 @@ def draw_tasking(
     choice_u = rng.random(n)
     n_points = _work_point_count(side, sectors, list({name: f for name, f in plan}.values()))
     work_u = rng.random((n, n_points, 4)) if n else np.zeros((0, 0, 4))
-    t_on = np.minimum((hours + within_hour * span[hours]) * 3600.0, np.nextafter(horizon_s, 0))
+    t_on = np.clip(
+        (first_hour + hours + offset[hours] + within_hour * span[hours]) * 3600.0,
+        start_s,
+        np.nextafter(horizon_s, -np.inf),
+    )
 
     base_xy = {name: sectors.projection.to_xy(b.lat_deg, b.lon_deg) for name, b in side.bases.items()}
     cumulative = {name: _cumulative(fleet_sector_weights(side, f)) for name, f in side.fleets.items()}

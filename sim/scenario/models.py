@@ -340,6 +340,12 @@ class Scenario(_Model):
     areas_file: str | None = None
     areas: dict[Name, WorkArea] = {}
     horizon_h: Annotated[float, Field(gt=0, le=24 * 31)] = 24.0
+    warmup_h: Annotated[float, Field(ge=0, le=24 * 31, allow_inf_nan=False)] = Field(
+        default=0.0,
+        description="hours of the same operations flown before the measured day [0, horizon_h) and after it, "
+        "so that it starts and ends under way; only the measured day is counted (0: the day alone, "
+        "everything its sorties do counted)",
+    )
     replications: Annotated[int, Field(ge=1)] = 20
     seed: Annotated[int, Field(ge=0)] = 0
     sides: dict[str, Side]
@@ -378,6 +384,10 @@ class Scenario(_Model):
     @property
     def horizon_s(self) -> float:
         return self.horizon_h * 3600.0
+
+    @property
+    def warmup_s(self) -> float:
+        return self.warmup_h * 3600.0
 
     @property
     def side_names(self) -> tuple[str, str]:
