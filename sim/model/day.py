@@ -25,6 +25,7 @@ from sim.detect.tracks import Tracks
 from sim.model.flightpath import FlightPath
 from sim.model.notices import Notice
 from sim.model.opscell import Replanner
+from sim.model.profile import Profile
 from sim.model.rules import rule_for
 from sim.model.tactical import Alert, TacticalLayer
 from sim.model.tasking import Sortie, draw_tasking
@@ -123,7 +124,10 @@ class _Day:
                 tasking[name] = before + tasking[name] + after
         self.tasking = tasking
         self._work_points: dict[tuple[int, str], np.ndarray] = {}
-        self._transits: dict[tuple[int, str], float] = {}
+        self._transits: dict[tuple[int, str, float, float], float] = {}
+        self.profiles = {
+            (name, f): Profile.of(fleet) for name in self.side_names for f, fleet in sc.sides[name].fleets.items()
+        }
         by_sector: dict[str, list[Sortie]] = {}
         for name, sorties in tasking.items():
             for s in sorties:
@@ -186,6 +190,9 @@ class _Day:
     def fleet(self, s: Sortie) -> Fleet:
         return self.loaded.scenario.sides[s.side].fleets[s.fleet]
 
+    def profile(self, s: Sortie) -> Profile:
+        return self.profiles[(s.side, s.fleet)]
+
     def work_plan(self, s: Sortie) -> tuple[np.ndarray, np.ndarray]:
         """The sortie's work points (k, 2) m and altitudes (k,) m in its current sector and block.
 
@@ -202,13 +209,18 @@ class _Day:
         return points, z
 
     def transit_s(self, s: Sortie) -> float:
-        """Time from take-off to arrival on station, flying straight at cruise speed (s)."""
-        key = (s.id, s.sector)
+        """Time from take-off to arrival on station: the fleet's climb-out and cruise (s).
+
+        The same legs as the flight (``Profile.climb_legs``), so a sortie launched on time is on
+        station at its planned time.
+        """
+        key = (s.id, s.sector, s.floor_m, s.ceiling_m)  # the climb depends on the first point's altitude
         transit = self._transits.get(key)
         if transit is None:
-            bx, by, _ = self.base_xy[(s.side, s.base)]
-            px, py = self.work_plan(s)[0][0]
-            transit = math.hypot(px - bx, py - by) / self.fleet(s).cruise_mps
+            bx, by, bz = self.base_xy[(s.side, s.base)]
+            points, z = self.work_plan(s)
+            px, py = points[0]
+            transit = self.profile(s).transit_s(math.hypot(px - bx, py - by), float(z[0]) - bz)
             self._transits[key] = transit
         return transit
 
@@ -298,7 +310,7 @@ class _Day:
         fleet = self.fleet(s)
         points, z = self.work_plan(s)
         if s.on_station_end_s is None:
-            arrive_s = path.climb_and_fly_to(points[0, 0], points[0, 1], z[0], fleet.cruise_mps, fleet.climb_s)
+            arrive_s = self.climb_out(s, path, points[0, 0], points[0, 1], z[0])
             s.on_station_end_s = arrive_s + s.on_station_s
         else:
             arrive_s = path.fly_to(points[0, 0], points[0, 1], z[0], fleet.cruise_mps)
@@ -374,10 +386,23 @@ class _Day:
             self.sleeping.discard(s.id)  # one interrupt is enough: the process re-reads the plan
             self.processes[s.id].interrupt("re-planned")
 
+    def climb_out(self, s: Sortie, path: FlightPath, x_m: float, y_m: float, z_m: float) -> float:
+        """From wheels-up at the base (the end of ``path``) to the first work point; arrival (s)."""
+        profile = self.profile(s)
+        if profile.plain_climb:
+            return path.climb_and_fly_to(x_m, y_m, z_m, profile.cruise_mps, profile.climb_s)
+        x0, y0, z0 = path.last
+        return path.follow(profile.climb_legs(math.hypot(x_m - x0, y_m - y0), float(z_m) - z0), x_m, y_m, z_m)
+
     def fly_home(self, s: Sortie, path: FlightPath) -> None:
-        """Egress from the end of ``path`` to the home base and land."""
+        """Egress from the end of ``path`` to the home base and land (cruise, descent, approach)."""
         bx, by, bz = self.base_xy[(s.side, s.base)]
-        path.fly_to(bx, by, bz, self.fleet(s).cruise_mps)
+        profile = self.profile(s)
+        if profile.plain_descent:
+            path.fly_to(bx, by, bz, profile.cruise_mps)
+            return
+        x0, y0, z0 = path.last
+        path.follow(profile.descent_legs(math.hypot(bx - x0, by - y0), z0 - bz), bx, by, bz)
 
     def run(self) -> Outcome:
         for side in self.side_names:  # the day's tasking, known at the start; short-notice ones come later

@@ -8,6 +8,7 @@ velocity. Units: seconds, metres (local plane x east, y north, z altitude).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -101,6 +102,26 @@ class FlightPath:
             f = climb_m / dist_m
             self.add(self.end_s + climb_s, x0 + f * (x_m - x0), y0 + f * (y_m - y0), z_m)
         return self.fly_to(x_m, y_m, z_m, speed_mps)
+
+    def follow(self, legs: Sequence[tuple[float, float, float]], x_m: float, y_m: float, z_m: float) -> float:
+        """Fly ``legs`` towards a point; return the time at the end of the last one (s).
+
+        Each leg is ``(duration_s, along, up)``: at its end the aircraft has flown the fraction
+        ``along`` of the horizontal way from where the path ends now and made the fraction
+        ``up`` of the height change (1.0: exactly the point's coordinate), as
+        ``sim.model.profile`` builds them.
+        """
+        x0, y0, z0 = self.last
+        t = self.end_s
+        for duration_s, along, up in legs:
+            t += duration_s
+            self.add(
+                t,
+                x_m if along >= 1.0 else x0 + along * (x_m - x0),
+                y_m if along >= 1.0 else y0 + along * (y_m - y0),
+                z_m if up >= 1.0 else z0 + up * (z_m - z0),
+            )
+        return t
 
     def work(
         self,

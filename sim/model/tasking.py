@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.model.profile import Profile
 from sim.scenario.models import Fleet, Side
 from sim.scenario.sectors import SectorMap
 
@@ -196,6 +197,7 @@ def draw_tasking(
     )
 
     base_xy = {name: sectors.projection.to_xy(b.lat_deg, b.lon_deg) for name, b in side.bases.items()}
+    profiles = {name: Profile.of(f) for name, f in side.fleets.items()}
     cumulative = {name: _cumulative(fleet_sector_weights(side, f)) for name, f in side.fleets.items()}
     sorties: list[Sortie] = []
     for i, (fleet_name, fleet) in enumerate(plan):
@@ -205,7 +207,9 @@ def draw_tasking(
         if short:
             bx, by = base_xy[fleet.base]
             cx, cy = sectors[sector].centroid_m
-            transit_s = math.hypot(cx - float(bx), cy - float(by)) / fleet.cruise_mps
+            # to the sector's centroid at the middle of the fleet's block, as the flight would
+            rise_m = 0.5 * (fleet.floor_m + fleet.ceiling_m) - side.bases[fleet.base].elevation_m
+            transit_s = profiles[fleet_name].transit_s(math.hypot(cx - float(bx), cy - float(by)), rise_m)
             created_s = float(t_on[i]) - transit_s - side.short_notice_s
         sorties.append(
             Sortie(

@@ -42,6 +42,9 @@ PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NonNegFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 Name = Annotated[str, Field(min_length=1)]
+Speed = Annotated[float, Field(ge=20, le=3000, allow_inf_nan=False)]  # kt, as cruise_kt
+Rate = Annotated[float, Field(gt=0, le=100_000, allow_inf_nan=False)]  # ft/min
+ProfileMinutes = Annotated[float, Field(ge=0, le=24 * 60, allow_inf_nan=False)]
 
 
 class _Model(BaseModel):
@@ -119,6 +122,24 @@ class Fleet(_Model):
     on_station_min: Annotated[float, Field(gt=0, le=7 * 24 * 60, allow_inf_nan=False)]
     turnaround_min: Annotated[float, Field(ge=0, le=7 * 24 * 60, allow_inf_nan=False)]
     climb_min: NonNegFloat = 5.0
+    # The flight profile near the base (sim.model.profile); each field left out keeps the
+    # plain profile: the climb at cruise speed for climb_min, the descent over the whole way home.
+    climb_kt: Speed | None = Field(default=None, description="speed over the ground in the climb (default cruise_kt)")
+    climb_fpm: Rate | None = Field(
+        default=None, description="rate of climb: the climb lasts altitude gain / rate (default: climb_min instead)"
+    )
+    departure_min: ProfileMinutes | None = Field(
+        default=None, description="after wheels-up, time over the base climbing (departure, join-up; default 0)"
+    )
+    descent_kt: Speed | None = Field(
+        default=None, description="speed over the ground in the descent (default cruise_kt)"
+    )
+    descent_fpm: Rate | None = Field(
+        default=None, description="rate of descent to the base (default: the descent lasts the whole way home)"
+    )
+    approach_min: ProfileMinutes | None = Field(
+        default=None, description="before landing, time over the base descending (approach; default 0)"
+    )
     share: Fraction | None = None
     sorties_per_day: Annotated[float, Field(ge=0, le=10_000, allow_inf_nan=False)] | None = None
     sector_weights: dict[str, NonNegFloat] | None = None
@@ -149,6 +170,8 @@ class Fleet(_Model):
     def _check(self) -> Fleet:
         if (self.share is None) == (self.sorties_per_day is None):
             raise ValueError("give exactly one of share (of the side's tempo) or sorties_per_day")
+        if self.climb_fpm is not None and "climb_min" in self.model_fields_set:
+            raise ValueError("give climb_min (a fixed climb time) or climb_fpm (a rate of climb), not both")
         return self
 
     @property
@@ -174,6 +197,30 @@ class Fleet(_Model):
     @property
     def climb_s(self) -> float:
         return self.climb_min * MIN_S
+
+    @property
+    def climb_mps(self) -> float:
+        return (self.climb_kt if self.climb_kt is not None else self.cruise_kt) * KT_MPS
+
+    @property
+    def climb_rate_mps(self) -> float | None:
+        return None if self.climb_fpm is None else self.climb_fpm * FT_M / MIN_S
+
+    @property
+    def departure_s(self) -> float:
+        return 0.0 if self.departure_min is None else self.departure_min * MIN_S
+
+    @property
+    def descent_mps(self) -> float:
+        return (self.descent_kt if self.descent_kt is not None else self.cruise_kt) * KT_MPS
+
+    @property
+    def descent_rate_mps(self) -> float | None:
+        return None if self.descent_fpm is None else self.descent_fpm * FT_M / MIN_S
+
+    @property
+    def approach_s(self) -> float:
+        return 0.0 if self.approach_min is None else self.approach_min * MIN_S
 
 
 class OpsCell(_Model):
