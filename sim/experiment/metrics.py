@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from sim.detect.encounters import Encounters
+from sim.experiment.value import Rates, default_rates, mission_value_lost
 from sim.model.day import Outcome
 from sim.scenario.sectors import SectorMap
 
@@ -19,6 +20,7 @@ __all__ = ["SIDE_METRICS", "TACTICAL_METRICS", "encounter_rows", "replication_ro
 SIDE_METRICS: tuple[tuple[str, str], ...] = (
     ("sorties_planned", "sorties in the day's tasking"),
     ("sorties_flown", "sorties that took off"),
+    ("mission_value_lost", "mission value lost, in sortie equivalents (sim.experiment.value)"),
     ("cancelled", "sorties cancelled before take-off"),
     ("aborted", "sorties sent home early while airborne"),
     ("retasked", "sorties moved to another sector"),
@@ -63,12 +65,13 @@ def row_columns(
     return cols
 
 
-def _side_values(outcome: Outcome, side: str) -> dict[str, float]:
+def _side_values(outcome: Outcome, side: str, rates: Rates) -> dict[str, float]:
     ss = [s for s in outcome.measured_sorties if s.side == side]
     flown = [s for s in ss if s.launched_s is not None]
     return {
         "sorties_planned": len(ss),
         "sorties_flown": len(flown),
+        "mission_value_lost": mission_value_lost(ss, rates),
         "cancelled": sum(s.cancelled for s in ss),
         "aborted": sum(s.aborted for s in ss),
         "retasked": sum(s.retasked for s in ss),
@@ -115,11 +118,16 @@ def replication_row(
     outcome: Outcome,
     encounters: Sequence[Encounters],
     level_names: Sequence[str],
+    rates: Rates = default_rates,
 ) -> dict[str, Any]:
-    """The ``replications.csv`` row of one policy x replication."""
+    """The ``replications.csv`` row of one policy x replication.
+
+    ``rates`` gives each sortie's mission value block (``sim.experiment.value.rates_for`` of
+    the scenario); by default every sortie has the built-in defaults.
+    """
     row: dict[str, Any] = {"policy": policy, "policy_kind": policy_kind, "replication": replication, "seed": seed}
     for side in outcome.tracks.side_names:
-        for key, value in _side_values(outcome, side).items():
+        for key, value in _side_values(outcome, side, rates).items():
             row[f"{side}_{key}"] = float(value) if isinstance(value, float) else int(value)
     if outcome.tactical_missed is not None:
         for side in outcome.tracks.side_names:

@@ -18,6 +18,7 @@ from sim.detect.encounters import find_encounters_levels
 from sim.experiment.metrics import ENCOUNTER_COLUMNS, encounter_rows, replication_row, row_columns
 from sim.experiment.results import csv_text
 from sim.experiment.risk import risk_values
+from sim.experiment.value import rates_for
 from sim.model.day import Outcome, simulate
 from sim.scenario.load import LoadedScenario
 
@@ -117,6 +118,7 @@ def run_chunk(job: Job, chunk: Chunk) -> ChunkResult:
     enc: list[dict[str, object]] = []
     airborne: dict[str, list[list[float]]] = {f"{p}/{side}": [] for p in job.policies for side in sc.side_names}
     events = 0
+    rates = rates_for(sc)
     for rep in range(chunk.start, chunk.stop):
         for name in job.policies:
             policy = sc.policies[name]
@@ -124,7 +126,7 @@ def run_chunk(job: Job, chunk: Chunk) -> ChunkResult:
             found = find_encounters_levels(outcome.tracks, levels)
             if outcome.window_s is not None:  # a warm-up: the encounters that start in the measured day
                 found = [e.starting_in(*outcome.window_s) for e in found]
-            row = replication_row(name, policy.kind, rep, job.seed, outcome, found, names)
+            row = replication_row(name, policy.kind, rep, job.seed, outcome, found, names, rates)
             if sc.has_risk:
                 row.update(risk_values(sc, outcome))
             rows.append(row)

@@ -7,6 +7,9 @@ from collections.abc import Sequence
 
 __all__ = ["paired_table", "print_summary", "summary_table"]
 
+VALUE_METRIC = ("mission_value_lost", "value lost")
+"""The headline cost: sortie equivalents of mission value lost (``sim.experiment.value``)."""
+
 COST_METRICS = (
     ("delay_min", "delay min"),
     ("lost_on_station_min", "lost on-station min"),
@@ -45,10 +48,11 @@ def _num(value: object) -> float:
     return float(value)  # type: ignore[arg-type]
 
 
-def _fmt(mean: float, low: float, high: float) -> str:
+def _fmt(mean: float, low: float, high: float, digits: int | None = None) -> str:
     if math.isnan(mean):
         return "-"
-    digits = 1 if abs(mean) < 100 else 0
+    if digits is None:
+        digits = 1 if abs(mean) < 100 else 0
     if math.isnan(low):
         return f"{mean:.{digits}f}"
     return f"{mean:.{digits}f} ±{(high - low) / 2:.{digits}f}"
@@ -58,15 +62,17 @@ def summary_table(
     summary: Sequence[dict[str, object]],
     policies: Sequence[str],
     columns: Sequence[tuple[str, str]],
+    digits: int | None = None,
 ) -> str:
-    """One line per policy, one column per (metric, heading): mean ± half-width of the 95 % CI."""
+    """One line per policy, one column per (metric, heading): mean ± half-width of the 95 % CI
+    (to ``digits`` decimals; by default 1, none from 100)."""
     index = {(r["policy"], r["metric"]): r for r in summary}
     rows = [["policy", *[h for _, h in columns]]]
     for p in policies:
         cells = [p]
         for metric, _ in columns:
             r = index[(p, metric)]
-            cells.append(_fmt(_num(r["mean"]), _num(r["ci95_low"]), _num(r["ci95_high"])))
+            cells.append(_fmt(_num(r["mean"]), _num(r["ci95_low"]), _num(r["ci95_high"]), digits))
         rows.append(cells)
     return _fixed_width(rows)
 
@@ -175,9 +181,16 @@ def print_summary(
     per = f"per replication ({horizon_h:g} h), n = {counts} replications per policy"
     print(f"\nEncounters {per}; mean ±95 % CI half-width:")
     print(summary_table(summary, policies, [(f"encounters_{lv}", lv) for lv in levels]))
-    cost = [(f"{side}_{m}", f"{side} {head}") for side in sides for m, head in COST_METRICS]
+    value, value_head = VALUE_METRIC
+    print(
+        f"\nCost of deconfliction {per}: mission value lost, in sortie equivalents "
+        "(a sortie flown as planned is worth 1), summed over each side's sorties:"
+    )
+    headline = [(f"{side}_{value}", f"{side} {value_head}") for side in sides]
+    print(summary_table(summary, policies, headline, digits=2))
+    cost = headline + [(f"{side}_{m}", f"{side} {head}") for side in sides for m, head in COST_METRICS]
     for side in sides:
-        print(f"\nCost of deconfliction to {side} {per}, summed over its sorties:")
+        print(f"\nCost of deconfliction to {side} in detail {per}, summed over its sorties:")
         print(summary_table(summary, policies, [(f"{side}_{m}", head) for m, head in COST_METRICS]))
     for side in sides:
         alerts = [index.get((p, f"{side}_tactical_alerts")) for p in policies]

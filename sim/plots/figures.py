@@ -37,6 +37,7 @@ from sim.plots.sweep import sweep_figures
 __all__ = [
     "COST_MINUTES",
     "COST_SORTIES",
+    "COST_VALUE",
     "encounter_rates_figure",
     "level_title",
     "paired_differences_figure",
@@ -48,7 +49,10 @@ __all__ = [
 COST_MINUTES = ("delay_min", "lost_on_station_min")
 """Per side, the minutes a policy costs: on-station windows shifted later plus on-station time lost."""
 COST_SORTIES = ("cancelled", "retasked")
-"""Per side, the sorties a policy costs: cancelled before take-off or sent to another sector."""
+"""Per side, the sorties a policy costs: cancelled before take-off or sent to another sector
+(the trade-off's headline panel for runs older than the mission value column)."""
+COST_VALUE = ("mission_value_lost",)
+"""Per side, the headline cost: sortie equivalents of mission value lost (``sim.experiment.value``)."""
 
 
 def level_title(run: RunData, level: str, sep: str = ": ") -> str:
@@ -175,9 +179,15 @@ def tradeoff_figure(run: RunData, provenance: Provenance) -> Figure:
         fontweight="bold",
     )
     axes = fig.subplots(1, 2, sharey=True)
+    headline: tuple[tuple[str, ...], str] = (
+        COST_VALUE,
+        "mission value lost per day, sortie equivalents\n(both sides; 1 = a sortie's whole value)",
+    )
+    if run.replications and _cost_columns(run, COST_VALUE)[0] not in run.replications[0]:
+        headline = (COST_SORTIES, "sorties cancelled or re-tasked per day (both sides)")  # a run older than the column
     costs = (
+        headline,
         (COST_MINUTES, "minutes of delay + lost on-station time per day\n(both sides; tactical manoeuvres included)"),
-        (COST_SORTIES, "sorties cancelled or re-tasked per day (both sides)"),
     )
     for ax, (metrics, xlabel) in zip(axes, costs, strict=True):
         columns = _cost_columns(run, metrics)
@@ -212,12 +222,12 @@ def tradeoff_figure(run: RunData, provenance: Provenance) -> Figure:
         ax.set_axisbelow(True)
     axes[0].set_ylabel(f"{level} encounters per day")
     axes[1].legend(title="policy", fontsize=8, title_fontsize=8, loc="upper right", frameon=False)
-    cols = " + ".join(f"<side>_{m}" for m in COST_MINUTES)
     add_footer(
         fig,
         provenance,
-        f"y: summary.csv encounters_{level}; x: replications.csv, {cols} (left), "
-        f"{' + '.join(f'<side>_{m}' for m in COST_SORTIES)} (right), summed over both sides per replication, "
+        f"y: summary.csv encounters_{level}; x: replications.csv, "
+        f"{' + '.join(f'<side>_{m}' for m in headline[0])} (left), "
+        f"{' + '.join(f'<side>_{m}' for m in COST_MINUTES)} (right), summed over both sides per replication, "
         f"then mean and 95 % t interval; all × 24 h / {run.horizon_h:g} h",
     )
     return fig

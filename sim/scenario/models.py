@@ -29,6 +29,8 @@ __all__ = [
     "Base",
     "Fleet",
     "Level",
+    "MISSION_VALUE_DEFAULTS",
+    "MissionValue",
     "OpsCell",
     "Origin",
     "Reaction",
@@ -104,6 +106,67 @@ class Errors(_Model):
         return [name for name in type(self).model_fields if getattr(self, name) is None]
 
 
+MISSION_VALUE_DEFAULTS: dict[str, float] = {
+    "lost_on_station": 1.0,
+    "retask_loss": 0.5,
+    "altitude_loss": 0.25,
+    "delay_loss": 0.5,
+    "hold_loss": 0.0,
+    "abort_loss": 0.5,
+    "cancel_loss": 1.0,
+    "abandon_loss": 0.5,
+}
+"""The value each change costs a sortie when neither its fleet nor its side says: all
+assumptions [A] of this model, listed (and argued) in the README's *Mission value*."""
+
+
+def _value_field(name: str, meaning: str) -> Any:
+    return Field(default=None, description=f"{meaning} (default {MISSION_VALUE_DEFAULTS[name]:g} [A])")
+
+
+class MissionValue(_Model):
+    """What each change to a sortie's plan costs its mission (``sim.experiment.value``).
+
+    A sortie flown as planned (its planned on-station time in its planned sector and
+    altitude block, in its planned window) is worth 1. Its value is the worked on-station
+    factor ``1 - lost_on_station x (share of its planned on-station time not worked)`` times
+    ``(1 - loss)`` for each change it went through: ``retask_loss`` (another sector),
+    ``altitude_loss`` (another altitude block), ``delay_loss`` x the share of the planned
+    window its delayed window lies past, ``hold_loss`` (held short of its sector),
+    ``abort_loss`` (sent home by its ops cell), ``abandon_loss`` (mission abandoned by its
+    crew in the tactical layer); a cancelled sortie is worth ``1 - cancel_loss`` times the
+    other changes. All fractions in [0, 1]. A fleet's block overrides its side's field by
+    field (``Side.mission_value`` gives the defaults); a field neither gives takes
+    ``MISSION_VALUE_DEFAULTS``.
+    """
+
+    lost_on_station: Fraction | None = _value_field(
+        "lost_on_station", "value lost with all of the planned on-station time lost (1: in proportion)"
+    )
+    retask_loss: Fraction | None = _value_field("retask_loss", "re-tasked to another sector")
+    altitude_loss: Fraction | None = _value_field("altitude_loss", "moved to another altitude block")
+    delay_loss: Fraction | None = _value_field(
+        "delay_loss", "a window delayed wholly past the planned one (in proportion to the share past it)"
+    )
+    hold_loss: Fraction | None = _value_field("hold_loss", "held short of its sector, beyond the time lost")
+    abort_loss: Fraction | None = _value_field("abort_loss", "sent home by its ops cell, beyond the time lost")
+    cancel_loss: Fraction | None = _value_field("cancel_loss", "cancelled before take-off")
+    abandon_loss: Fraction | None = _value_field(
+        "abandon_loss", "mission abandoned by a tactical manoeuvre, beyond the time lost"
+    )
+
+    def over(self, defaults: MissionValue | None) -> MissionValue:
+        """This block with the fields left out taken from ``defaults``."""
+        if defaults is None:
+            return self
+        return defaults.model_copy(update=self.model_dump(exclude_none=True))
+
+    def loss(self, name: str) -> float:
+        """Field ``name``, or its default from ``MISSION_VALUE_DEFAULTS`` if not given."""
+        value = getattr(self, name)
+        return MISSION_VALUE_DEFAULTS[name] if value is None else float(value)
+
+
 class Fleet(_Model):
     """One aircraft type of a side: how many, how fast, how high, how long on station.
 
@@ -149,6 +212,7 @@ class Fleet(_Model):
     formation_size: Annotated[int, Field(ge=1, le=16)] = 1
     formation_spacing_nm: Annotated[float, Field(ge=0, le=20, allow_inf_nan=False)] = 1.0
     formation_stack_ft: Annotated[float, Field(ge=-5000, le=5000, allow_inf_nan=False)] = 0.0
+    mission_value: MissionValue | None = None
 
     # Field validators (not a model validator) so that errors point at the field itself.
     @field_validator("ceiling_ft")
@@ -294,6 +358,7 @@ class Side(_Model):
     reaction: Reaction = Reaction()
     tactical: Tactical | None = None
     errors: Errors | None = None
+    mission_value: MissionValue | None = None
 
     @field_validator("sector_weights")
     @classmethod
@@ -462,6 +527,14 @@ class Scenario(_Model):
         if own is None:
             return s.errors if s.errors is not None else Errors()
         return own.over(s.errors)
+
+    def fleet_mission_value(self, side: str, fleet: str) -> MissionValue:
+        """The fleet's mission value block over its side's (``loss`` fills in the defaults)."""
+        s = self.sides[side]
+        own = s.fleets[fleet].mission_value
+        if own is None:
+            return s.mission_value if s.mission_value is not None else MissionValue()
+        return own.over(s.mission_value)
 
     def without_tactical(self) -> Scenario:
         """The same scenario with every side's tactical layer switched off."""

@@ -37,11 +37,15 @@ def row_of(out: Outcome) -> dict[str, float]:
 
 
 def assert_side(row: dict[str, float], side: str, expected: dict[str, float]) -> None:
-    """Every metric of ``side`` as expected: counts exactly, minutes and hours to 50 ms (sector size)."""
+    """Every metric of ``side`` as expected: counts exactly, minutes and hours to 50 ms (sector size),
+    sortie equivalents of mission value to 1e-4 (50 ms of a 30-min window is 3e-5)."""
     assert set(expected) == {name for name, _ in SIDE_METRICS}, "a column is not checked"
     got = {name: row[f"{side}_{name}"] for name in expected}
     for name, want in expected.items():
-        if name.endswith(("_min", "_h")):
+        if name == "mission_value_lost":
+            assert isinstance(got[name], float), (side, name)
+            assert got[name] == pytest.approx(want, abs=1e-4), (side, name, got[name], want)
+        elif name.endswith(("_min", "_h")):
             tol = 0.05 / 60 if name.endswith("_min") else 0.05 / 3600
             assert got[name] == pytest.approx(want, abs=tol), (side, name, got[name], want)
         else:
@@ -109,6 +113,12 @@ def test_every_red_column_by_hand(monkeypatch: pytest.MonkeyPatch, loaded: Loade
         {
             "sorties_planned": 9,
             "sorties_flown": 8,  # all but r1 took off (r5 did, then came home)
+            # at the default rates (tests/unit/test_mission_value.py has the rules): r0, r8 0
+            # (a wait for the runway costs nothing); r2 delayed 15 of its 30 min: 0.5 x 15/30;
+            # r3 re-tasked: 0.5; r1 cancelled: 1; r4 held 8 of 30 min, no hold loss: 8/30;
+            # r5 sent home before it worked: 1; r6 new block: 0.25; r9 re-tasked in flight
+            # with 25 of 30 min worked: 1 - 25/30 x 0.5 = 35/60
+            "mission_value_lost": 0.25 + 0.5 + 1 + 8 / 30 + 1 + 0.25 + 35 / 60,
             "cancelled": 1,  # r1
             "aborted": 1,  # r5
             "retasked": 2,  # r3 on the ground, r9 in flight
@@ -185,6 +195,7 @@ def test_every_blue_column_by_hand(monkeypatch: pytest.MonkeyPatch, loaded: Load
         {
             "sorties_planned": 5,
             "sorties_flown": 5,
+            "mission_value_lost": 0.25,  # b2 delayed 10 of its 20 min: 0.5 x 10/20; waits cost nothing
             "cancelled": 0,
             "aborted": 0,
             "retasked": 0,

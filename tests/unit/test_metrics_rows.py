@@ -76,6 +76,7 @@ def test_replication_row_from_hand_made_records() -> None:
     assert red == {
         "sorties_planned": 3,
         "sorties_flown": 2,
+        "mission_value_lost": pytest.approx(3.0),  # 1 and 2 worked nothing, 3 cancelled: each 1 at the defaults
         "cancelled": 1,
         "aborted": 0,
         "retasked": 1,
@@ -92,9 +93,10 @@ def test_replication_row_from_hand_made_records() -> None:
     blue = {m: row[f"blue_{m}"] for m, _ in SIDE_METRICS}
     assert blue["aborted"] == 1 and blue["sorties_flown"] == 1 and blue["notices_received"] == 9
     assert blue["lost_on_station_min"] == pytest.approx(20.0) and blue["flight_h"] == pytest.approx(0.75)
+    assert blue["mission_value_lost"] == pytest.approx(1 - 10 / 30 * 0.5)  # worked 10 of 30 min, sent home: x 0.5
     for side in ("red", "blue"):
         for m, _ in SIDE_METRICS:
-            want = float if m.endswith(("_min", "_h")) else int
+            want = float if m.endswith(("_min", "_h")) or m == "mission_value_lost" else int
             assert type(row[f"{side}_{m}"]) is want, (side, m)
     assert row["encounters_los"] == 0 and row["encounters_nmac"] == 0
 

@@ -93,8 +93,9 @@ def _summary_rows(reps: list[dict], metrics: list[str], paired: bool) -> list[di
     return out
 
 
-def make_run(path: Path, seed: int = 3, *, paired: bool = True, airborne: bool = True) -> Path:
-    """A small run directory with random but fixed numbers, in the documented format."""
+def make_run(path: Path, seed: int = 3, *, paired: bool = True, airborne: bool = True, value: bool = True) -> Path:
+    """A small run directory with random but fixed numbers, in the documented format
+    (``value=False``: as written before the mission value column)."""
     rng = np.random.default_rng(seed)
     path.mkdir(parents=True)
     sectors = REPO / "scenarios" / "data" / "two_boxes.geojson"
@@ -107,6 +108,8 @@ def make_run(path: Path, seed: int = 3, *, paired: bool = True, airborne: bool =
             row |= {m: int(rng.integers(0, 5)) for m in metrics}
             row |= {f"{s}_delay_min": float(rng.uniform(0, 60)) * k for s in SIDES}
             row["encounters_los"] = int(rng.integers(3, 9)) // (k + 1)
+            if value:  # after the draws above, so the other columns are those of a run without it
+                row |= {f"{s}_mission_value_lost": 0.5 * row[f"{s}_retasked"] + row[f"{s}_cancelled"] for s in SIDES}
             reps.append(row)
             for level in LEVELS:
                 for _ in range(row[f"encounters_{level}"]):
@@ -119,6 +122,8 @@ def make_run(path: Path, seed: int = 3, *, paired: bool = True, airborne: bool =
                                        "t_end": t + 30, "t_cpa": t, "h_min_m": 100.0, "dz_at_cpa_m": 10.0,
                                        "x_cpa_m": 0.0, "y_cpa_m": 0.0, "lat_cpa": lat, "lon_cpa": lon,
                                        "sector": sector})  # fmt: skip
+    if value:
+        metrics = [*metrics, *(f"{s}_mission_value_lost" for s in SIDES)]
     _write_csv(path / "replications.csv", ["policy", "policy_kind", "replication", "seed", *metrics], reps)
     _write_csv(path / "encounters.csv", list(encounters[0]), encounters)
     summary = _summary_rows(reps, metrics, paired)
@@ -220,9 +225,23 @@ def test_tradeoff_figure_structure(run, provenance) -> None:
     assert fig._suptitle.get_text().startswith("Trade-off")
     left, right = fig.axes[:2]
     assert left.get_ylabel() == "los encounters per day"
-    assert "minutes of delay + lost on-station time per day" in left.get_xlabel()
-    assert "sorties cancelled or re-tasked per day" in right.get_xlabel()
+    assert "mission value lost per day, sortie equivalents" in left.get_xlabel()
+    assert "minutes of delay + lost on-station time per day" in right.get_xlabel()
     assert [t.get_text() for t in right.get_legend().get_texts()] == POLICIES
+    # each point's x is the mean over replications of both sides' mission value lost, per day
+    for policy, line in zip(POLICIES, [c.lines[0] for c in left.containers], strict=True):
+        reps = [r for r in run.replications if r["policy"] == policy]
+        both = [sum(float(r[f"{s}_mission_value_lost"]) for s in SIDES) for r in reps]
+        assert line.get_xdata()[0] == pytest.approx(np.mean(both) * 24 / HORIZON_H)
+
+
+def test_tradeoff_of_a_run_without_mission_value_shows_the_sorties_cancelled_or_retasked(
+    tmp_path: Path, provenance
+) -> None:
+    old = load_run(make_run(tmp_path / "old", value=False))
+    left, right = tradeoff_figure(old, provenance).axes[:2]
+    assert "sorties cancelled or re-tasked per day" in left.get_xlabel()
+    assert "minutes of delay + lost on-station time per day" in right.get_xlabel()
 
 
 def test_map_figure_structure(run, provenance) -> None:
