@@ -514,6 +514,42 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+class _PipeSafeStdout:
+    """Standard output that survives its reader going away (``deconflict run ... | head``):
+    the first write to a closed pipe sends the rest to the null device, so the command goes
+    on and writes every file it was asked for (figures, a companion run) and exits 0."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return int(self._stream.write(text))
+        except BrokenPipeError:
+            _silence_stdout()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            _silence_stdout()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _silence_stdout() -> None:
+    """Point file descriptor 1 at the null device (the reader of the pipe is gone)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    finally:
+        os.close(devnull)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``deconflict``; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else map(str, argv))
@@ -527,11 +563,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\ninterrupted: nothing was written", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        # the reader went away (``| head``): files are written before anything is printed, so
-        # nothing is lost; silence the flush at exit that would fail again
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+    except BrokenPipeError:  # raised outside a print (a flush): the work is done
+        _silence_stdout()
         return 0
 
 
@@ -540,8 +573,10 @@ def run() -> None:
 
     An interrupted run has already saved what it finished and printed how to resume; exiting
     with ``os._exit`` then skips interpreter clean-up (joining a process pool's threads),
-    which a late second signal could otherwise turn into a hang or a traceback.
+    which a late second signal could otherwise turn into a hang or a traceback. Standard
+    output is made safe against a reader that goes away (``_PipeSafeStdout``).
     """
+    sys.stdout = _PipeSafeStdout(sys.stdout)
     code = main()
     if code == 130:
         signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -98,13 +98,13 @@ def airborne_by_hour(outcome: Outcome, side: str) -> np.ndarray:
             if b <= a:
                 continue
         whole_days, rest = divmod(b - a, 24.0)
-        out += whole_days  # each full day airborne adds an hour to every hour of the day
+        out += whole_days * s.formation  # each full day airborne adds an hour to every hour of the day
         h = math.floor(a)
         end = a + rest
         while h < end:
             lo, hi = max(a, h), min(end, h + 1)
             if hi > lo:
-                out[h % 24] += hi - lo
+                out[h % 24] += (hi - lo) * s.formation  # every aircraft of a formation
             h += 1
     return out
 

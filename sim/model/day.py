@@ -429,7 +429,8 @@ class _Day:
         names = [s.name for s in flown]
         owners = [position[s.id] for s in flown]
         # formations: each wingman flies its lead's path formation_spacing_nm behind (a time
-        # shift at cruise speed) and formation_stack_ft above, one flight of its own
+        # shift at cruise speed) and formation_stack_ft above (kept in the block; not on the
+        # runway), one flight of its own
         for s in list(flown):
             if s.formation > 1:
                 fleet = self.fleet(s)
@@ -437,7 +438,7 @@ class _Day:
                 stack_m = fleet.formation_stack_ft * FT_M
                 lead = self.paths[s.id]
                 for k in range(1, s.formation):
-                    paths.append(lead.shifted(k * lag_s, k * stack_m))
+                    paths.append(lead.shifted(k * lag_s, k * stack_m, (s.floor_m, s.ceiling_m)))
                     names.append(f"{s.name}.{k + 1}")
                     owners.append(position[s.id])
                     flown.append(s)

@@ -82,9 +82,18 @@ class FlightPath:
             self.z_m[i] + f * (self.z_m[i + 1] - self.z_m[i]),
         )
 
-    def shifted(self, dt_s: float, dz_m: float = 0.0) -> FlightPath:
-        """The same path ``dt_s`` later and ``dz_m`` higher (a wingman in trail): a new path."""
-        return FlightPath([t + dt_s for t in self.t_s], list(self.x_m), list(self.y_m), [z + dz_m for z in self.z_m])
+    def shifted(self, dt_s: float, dz_m: float = 0.0, block_m: tuple[float, float] | None = None) -> FlightPath:
+        """The same path ``dt_s`` later (a wingman in trail), a new path. ``dz_m`` raises every
+        waypoint but the first and last (it takes off and lands on the runway); where the
+        original waypoint lies in ``block_m`` (floor, ceiling), the raised one is kept in it."""
+        z = list(self.z_m)
+        if dz_m != 0.0:
+            for k in range(1, len(z) - 1):
+                raised = z[k] + dz_m
+                if block_m is not None and block_m[0] <= z[k] <= block_m[1]:
+                    raised = min(max(raised, block_m[0]), block_m[1])
+                z[k] = raised
+        return FlightPath([t + dt_s for t in self.t_s], list(self.x_m), list(self.y_m), z)
 
     def cut(self, t_s: float) -> None:
         """Forget every waypoint after ``t_s`` and end the path at its position then."""

@@ -140,6 +140,10 @@ class HotlineRule(Rule):
     spec_type = Hotline
     spec: Hotline
 
+    def __init__(self, spec: PolicySpec) -> None:
+        super().__init__(spec)
+        self.called: set[tuple[str, int]] = set()  # (side, sortie id) called in at least once today
+
     def on_launch(self, ctx: PolicyContext, sortie: PlannedSortie) -> None:
         if self.spec.senders is not None and sortie.side not in self.spec.senders:
             return
@@ -147,6 +151,7 @@ class HotlineRule(Rule):
             return
         if self.spec.near_only and not self._near(ctx, sortie):
             return
+        self.called.add((sortie.side, sortie.id))
         ctx.env.process(self._call(ctx, sortie, ctx.resource("hotline", 1)))
 
     def _near(self, ctx: PolicyContext, sortie: PlannedSortie) -> bool:
@@ -162,7 +167,13 @@ class HotlineRule(Rule):
         return False
 
     def on_replanned(self, ctx: PolicyContext, sortie: PlannedSortie) -> None:
-        if sortie.launched_s is not None:
+        """An airborne sortie re-planned is called in again: always if it was called in before
+        (its update or withdrawal must follow), else if it now passes the filters."""
+        if sortie.launched_s is None:
+            return
+        if (sortie.side, sortie.id) in self.called:
+            ctx.env.process(self._call(ctx, sortie, ctx.resource("hotline", 1)))
+        else:
             self.on_launch(ctx, sortie)
 
     def _call(self, ctx: PolicyContext, sortie: PlannedSortie, line: simpy.Resource) -> Generator[Any, Any, None]:

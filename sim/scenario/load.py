@@ -272,7 +272,7 @@ def _with_areas(scenario: Scenario, sectors: SectorMap, path: Path, lines: LineM
             problems.append(f"{where}{_format_loc(loc)}: work area {a.name!r} is named like a sector; rename it")
         elif a.name in seen:
             problems.append(f"{where}{_format_loc(loc)}: work area {a.name!r} is defined twice (areas and areas_file)")
-        elif not any(shapely.intersection(s.geometry, a.geometry).area > 0 for s in sectors.sectors):
+        elif not any(shapely.intersection(s.geometry, a.geometry).area > 1e-9 * a.area_m2 for s in sectors.sectors):
             problems.append(f"{where}{_format_loc(loc)}: work area {a.name!r} lies outside every sector")
         seen.add(a.name)
     if problems:

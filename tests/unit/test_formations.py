@@ -20,8 +20,14 @@ from sim.units import FT_M, NM_M
 from tests.handmade import fleet, load, run_day, scenario_data, sortie
 
 
-def _red_pair(tmp_path: Path, spacing_nm: float = 1.0, stack_ft: float = 500.0) -> tuple[object, list[object]]:
-    red = fleet() | {"formation_size": 2, "formation_spacing_nm": spacing_nm, "formation_stack_ft": stack_ft}
+def _red_pair(
+    tmp_path: Path, spacing_nm: float = 1.0, stack_ft: float = 500.0, ceiling_ft: float = 20000
+) -> tuple[object, list[object]]:
+    red = fleet(ceiling_ft=ceiling_ft) | {
+        "formation_size": 2,
+        "formation_spacing_nm": spacing_nm,
+        "formation_stack_ft": stack_ft,
+    }
     loaded = load(tmp_path, scenario_data(red_fleet=red))
     lead = sortie(1, "red", "A", 100)
     lead.formation = 2
@@ -38,8 +44,21 @@ def test_the_wingman_flies_the_leads_path_behind_and_above(monkeypatch: pytest.M
     lag_s = 1.0 * 1852.0 / (360 * 1852.0 / 3600.0)  # 1 NM at 360 kt: 10 s
     assert np.allclose(t.t_s[wing] - t.t_s[lead], lag_s, rtol=0, atol=1e-9)
     assert np.array_equal(t.x_m[wing], t.x_m[lead]) and np.array_equal(t.y_m[wing], t.y_m[lead])
-    assert np.allclose(t.z_m[wing] - t.z_m[lead], 500 * 0.3048, rtol=0, atol=1e-9)
+    dz = t.z_m[wing] - t.z_m[lead]
+    assert dz[0] == 0 and dz[-1] == 0  # takes off and lands on the runway
+    assert np.allclose(dz[1:-1], 500 * 0.3048, rtol=0, atol=1e-9)  # the lead works at 15,000 ft: room above
     assert out.flight_sortie == (0, 1, 0)
+
+
+def test_a_stack_keeps_the_wingman_inside_the_block(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # the lead works at 14,000 ft in a 10-18,000 ft block; 5,000 ft above would be 19,000
+    loaded, sorties = _red_pair(tmp_path, stack_ft=5000.0, ceiling_ft=18000)
+    t = run_day(monkeypatch, loaded, sorties).tracks
+    wing, lead = t.z_m[t.point_flight == 2], t.z_m[t.point_flight == 0]
+    on_station = np.isclose(lead, 14000 * 0.3048)
+    assert on_station[1:-1].any()
+    assert np.allclose(wing[1:-1][on_station[1:-1]], 18000 * 0.3048)  # at the ceiling, not above it
+    assert wing.max() <= 18000 * 0.3048 + 1e-9 and wing.min() >= 0
 
 
 def test_encounters_are_counted_aircraft_by_aircraft(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

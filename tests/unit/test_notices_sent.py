@@ -341,6 +341,21 @@ def test_hotline_near_only_calls_a_launch_only_where_the_other_side_works_then(
     assert sorted(n.sortie_id for _, r, n in flat(sent) if r == "blue") == [1, 2, 3]  # without near_only: every launch
 
 
+def test_hotline_near_only_calls_again_a_sortie_it_called_in_when_it_is_replanned(
+    monkeypatch: pytest.MonkeyPatch, loaded: LoadedScenario
+) -> None:
+    """Called in near blue's work in A; re-tasked to B in flight, where blue is not: the update
+    must still follow, or blue keeps avoiding A for nothing."""
+    sent = record_sends(monkeypatch)
+    sorties = [sortie(1, "red", "A", 100), sortie(4, "blue", "A", 150)]
+    deliveries = [(92, "red", [notice("blue", "red", 90, "A", 90, 140)])]
+    hot = hotline(latency_min=1, calls_per_hour=60, senders=["red"], near_only=True, content="sector")
+    out = run_day(monkeypatch, loaded, sorties, hot, deliveries)
+    assert next(s for s in out.sorties if s.id == 1).sector == "B"
+    calls = [(round(t / M, 3), n.sector) for t, r, n in flat(sent) if r == "blue"]
+    assert calls == [(96.0, "A"), (98.0, "B")]
+
+
 def test_hotline_coverage_calls_the_same_fraction_of_sorties_under_every_rule(
     monkeypatch: pytest.MonkeyPatch, loaded: LoadedScenario
 ) -> None:
