@@ -18,6 +18,31 @@ BASELINE = REPO / "scenarios" / "syria-2015-10.yaml"
 _BASELINE_DATA = yaml.safe_load(BASELINE.read_text(encoding="utf-8"))
 
 
+def without_areas(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` (a scenario as data) with its work areas gone, each weight moved to the first
+    governorate the area lies in: for tests that give the scenario sectors of their own."""
+    areas = data.pop("areas", None) or {}
+    if not areas:
+        return data
+    from sim.scenario.load import load_scenario
+
+    covers = {name: load_scenario(BASELINE).sectors.cover(name).split("+")[0] for name in areas}
+
+    def moved(weights: dict[str, float]) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for name, w in weights.items():
+            key = covers.get(name, name)
+            out[key] = out.get(key, 0.0) + w
+        return out
+
+    for side in data["sides"].values():
+        side["sector_weights"] = moved(side["sector_weights"])
+        for fleet in side["fleets"].values():
+            if fleet.get("sector_weights"):
+                fleet["sector_weights"] = moved(fleet["sector_weights"])
+    return data
+
+
 @pytest.fixture
 def baseline() -> dict[str, Any]:
     """A fresh deep copy of the baseline scenario (syria-2015-10) as plain data, to edit."""
@@ -41,13 +66,25 @@ def line_of(text: str, *keys: str) -> int:
     """1-based line of the block-style key path ``keys`` in YAML ``text``, found by plain search.
 
     Independent of the loader under test: each key is the next line, after the previous
-    key's line, that starts (after indentation) with ``key:``.
+    key's line, that starts with ``key:`` one level deeper than the previous key if there is
+    one, else the next such line at any depth (a key inside a list item).
     """
     lines = text.splitlines()
-    at = -1
+    at, depth = -1, -1
+
+    def indent(line: str) -> int:
+        return len(line) - len(line.lstrip(" -"))
+
     for key in keys:
         pattern = re.compile(rf"^\s*(?:- )?{re.escape(key)}:")
-        at = next(i for i in range(at + 1, len(lines)) if pattern.match(lines[i]))
+        child = next(
+            (indent(lines[i]) for i in range(at + 1, len(lines)) if lines[i].strip() and indent(lines[i]) > depth),
+            depth + 1,
+        )
+        found = [i for i in range(at + 1, len(lines)) if pattern.match(lines[i])]
+        same = [i for i in found if indent(lines[i]) == child]  # the key at this level, else the next one
+        at = same[0] if same else found[0]
+        depth = indent(lines[at])
     return at + 1
 
 

@@ -127,6 +127,18 @@ def _bootstrap(diff: np.ndarray, rng: np.random.Generator) -> tuple[float, float
     return low, high
 
 
+RATIO_MIN_EFFECTIVE = 10.0
+"""Below this effective number of replications, ``(sum x)**2 / sum x**2``, in either sample,
+the ratio gets no interval: the delta method needs the mean spread over many replications,
+and a risk carried by two or three days says nothing about other days."""
+
+
+def _effective_size(x: np.ndarray) -> float:
+    """``(sum x)**2 / sum x**2``: how many replications of equal size would give the same sum."""
+    squares = float(np.sum(x * x))
+    return float(np.sum(x)) ** 2 / squares if squares > 0 else 0.0
+
+
 def ratio_ci(values: np.ndarray, reference: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
     """Ratio of means ``mean(values) / mean(reference)`` of paired samples (n,), with its interval.
 
@@ -134,7 +146,8 @@ def ratio_ci(values: np.ndarray, reference: np.ndarray, level: float = 0.95) -> 
     of paired means, ``se² = (s_a²/ā² + s_b²/b̄² - 2 s_ab/(ā b̄)) / n``. It is the natural interval
     for a rate ratio: it stays positive and is symmetric on the log scale. The ratio is NaN
     when the reference's mean is not positive; the interval is NaN unless both means are
-    positive and ``n >= 2``; it collapses to the ratio when the two samples are proportional.
+    positive and ``n >= 2`` and each sample's effective size is at least
+    ``RATIO_MIN_EFFECTIVE``; it collapses to the ratio when the two samples are proportional.
     """
     a = np.asarray(values, dtype=float)
     b = np.asarray(reference, dtype=float)
@@ -147,6 +160,8 @@ def ratio_ci(values: np.ndarray, reference: np.ndarray, level: float = 0.95) -> 
     ratio = a_mean / b_mean
     if n < 2 or a_mean == 0:
         return ratio, math.nan, math.nan
+    if min(_effective_size(a), _effective_size(b)) < RATIO_MIN_EFFECTIVE:
+        return ratio, math.nan, math.nan  # a few replications carry the mean: no large-sample interval
     cov = np.cov(a, b, ddof=1)
     var_log = (cov[0, 0] / a_mean**2 + cov[1, 1] / b_mean**2 - 2 * cov[0, 1] / (a_mean * b_mean)) / n
     se = math.sqrt(max(float(var_log), 0.0))

@@ -234,8 +234,9 @@ class Fleet(_Model):
     def _check(self) -> Fleet:
         if (self.share is None) == (self.sorties_per_day is None):
             raise ValueError("give exactly one of share (of the side's tempo) or sorties_per_day")
-        if self.climb_fpm is not None and "climb_min" in self.model_fields_set:
+        if self.climb_fpm is not None and "climb_min" in self.model_fields_set and self.climb_min != 5.0:
             raise ValueError("give climb_min (a fixed climb time) or climb_fpm (a rate of climb), not both")
+        # (climb_min at its default 5 with a rate is what a dumped scenario holds: accepted)
         return self
 
     @property

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import BASELINE, REPO, line_of
+from tests.conftest import BASELINE, REPO, line_of, without_areas
 
 JARGON = (
     "Traceback",
@@ -558,13 +558,14 @@ def test_sectors_without_the_scenarios_names(
 ) -> None:
     """A valid sector file that lacks the sectors the sides name: each is reported."""
     boxes = (REPO / "sim" / "scenario" / "data" / "syria_governorates.geojson").read_text()
-    path, _ = _with_sectors(baseline, write_yaml, boxes.replace('"Idlib"', '"Idleb"'))
+    path, _ = _with_sectors(without_areas(baseline), write_yaml, boxes.replace('"Idlib"', '"Idleb"'))
     result = cli("validate", path)
     assert result.code == 2
     assert_clean(result.err, path)
     assert "sides.russia.sector_weights.Idlib: unknown sector 'Idlib'" in result.err
+    assert "sides.russia.fleets.su30sm.sector_weights.Idlib: unknown sector 'Idlib'" in result.err
     assert "sides.coalition.sector_weights.Idlib: unknown sector 'Idlib'" in result.err
-    assert "2 problems" in result.err
+    assert "3 problems" in result.err
 
 
 def test_several_problems_are_all_listed(

@@ -55,7 +55,7 @@ def test_one_rule_for_output_files_whose_folder_is_missing(cli: Callable[..., An
 def test_a_misspelt_key_gets_the_closest_valid_name(cli: Callable[..., Any], tmp_path: Path) -> None:
     data = yaml.safe_load(BASELINE.read_text(encoding="utf-8"))
     data["sides"]["russia"]["launch_jiter_min"] = data["sides"]["russia"].pop("launch_jitter_min")
-    data["sides"]["coalition"]["fleets"]["a10c"]["cruise_kts"] = data["sides"]["coalition"]["fleets"]["a10c"].pop(
+    data["sides"]["coalition"]["fleets"]["f16c"]["cruise_kts"] = data["sides"]["coalition"]["fleets"]["f16c"].pop(
         "cruise_kt"
     )
     data["policies"]["one-hour-notice"]["lead_mins"] = data["policies"]["one-hour-notice"].pop("lead_min")

@@ -72,6 +72,8 @@ def _ratio(x: np.ndarray, ref: np.ndarray) -> tuple[float, float, float]:
         return math.nan, math.nan, math.nan
     if mx == 0:
         return 0.0, math.nan, math.nan
+    if min(float(np.sum(v)) ** 2 / float(np.sum(v * v)) for v in (x, ref)) < 10:  # too few carry the mean
+        return mx / mr, math.nan, math.nan
     sxx = float(np.sum((x - mx) ** 2)) / (n - 1)
     srr = float(np.sum((ref - mr) ** 2)) / (n - 1)
     sxr = float(np.sum((x - mx) * (ref - mr))) / (n - 1)

@@ -23,8 +23,8 @@ def test_fleet_fields_override_the_side_defaults(tmp_path: Path) -> None:
     sc = _load(tmp_path, BASELINE).scenario
     mq1 = sc.fleet_errors("coalition", "mq1b")
     assert (mq1.lateral_sd_ft, mq1.vertical_sd_ft, mq1.lateral_law) == (100, 80, "normal")  # own, then side's law
-    a10 = sc.fleet_errors("coalition", "a10c")
-    assert (a10.lateral_sd_ft, a10.vertical_sd_ft, a10.wingspan_ft) == (300, 100, 57.4)
+    f15 = sc.fleet_errors("coalition", "f15e")
+    assert (f15.lateral_sd_ft, f15.vertical_sd_ft, f15.wingspan_ft) == (300, 100, 42.8)  # side's errors, own size
     assert sc.has_risk
 
 

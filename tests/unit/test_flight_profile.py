@@ -29,7 +29,7 @@ from sim.model.tasking import Sortie, draw_tasking
 from sim.scenario.load import LoadedScenario, load_scenario, parse_scenario, scenario_from_data
 from sim.scenario.projection import LocalProjection
 from sim.scenario.rules import NoNotice
-from tests.conftest import BASELINE
+from tests.conftest import BASELINE, without_areas
 from tests.handmade import FT, NM, fleet, load, make_day, scenario_data, sortie
 
 M = 60.0
@@ -340,12 +340,14 @@ def test_climb_min_and_climb_fpm_are_not_both_given(baseline: dict[str, Any]) ->
     su24m = baseline["sides"]["russia"]["fleets"]["su24m"]
     su24m["climb_fpm"] = 3000
     parse_scenario(baseline, source="x.yaml")  # the rate alone: fine
-    su24m["climb_min"] = 5
+    su24m["climb_min"] = 4
     with pytest.raises(InputError, match=r"sides\.russia\.fleets\.su24m: .*climb_min .* or climb_fpm .*not both"):
         parse_scenario(baseline, source="x.yaml")
 
 
 def test_absent_fields_are_the_plain_profile(baseline: dict[str, Any]) -> None:
+    for field in ("climb_kt", "climb_fpm", "departure_min", "descent_kt", "descent_fpm", "approach_min"):
+        baseline["sides"]["russia"]["fleets"]["su24m"].pop(field, None)
     su24m = parse_scenario(baseline, source="x.yaml").sides["russia"].fleets["su24m"]
     assert su24m.climb_kt is None and su24m.climb_fpm is None and su24m.departure_min is None
     assert su24m.descent_kt is None and su24m.descent_fpm is None and su24m.approach_min is None
@@ -416,8 +418,9 @@ def points_scenario(tmp_path_factory: pytest.TempPathFactory) -> LoadedScenario:
         for name, (lat, lon) in places.items()
     ]
     (tmp / "points.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
-    data = _with_russian_profile(_baseline_data())
+    data = _with_russian_profile(without_areas(_baseline_data()))
     data["sectors_file"] = "points.geojson"
+    data.pop("warmup_h", None)  # the day alone: the hand-made tasking below is the whole day
     return scenario_from_data(data, path=tmp / "syria.yaml", sha256="0" * 64)
 
 

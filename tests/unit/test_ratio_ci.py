@@ -29,8 +29,8 @@ def _by_hand(a: list[float], b: list[float]) -> tuple[float, float, float]:
 
 
 def test_matches_the_closed_form_written_out() -> None:
-    a = [0.0, 2.0, 1.0, 3.0, 0.5, 1.5]
-    b = [1.0, 4.0, 2.5, 3.0, 2.0, 2.5]
+    a = [0.0, 2.0, 1.0, 3.0, 0.5, 1.5] * 3
+    b = [1.0, 4.0, 2.5, 3.0, 2.0, 2.5] * 3
     got = ratio_ci(np.array(a), np.array(b))
     want = _by_hand(a, b)
     assert got == pytest.approx(want, rel=1e-12)
@@ -38,11 +38,11 @@ def test_matches_the_closed_form_written_out() -> None:
 
 
 def test_limits() -> None:
-    b = np.array([1.0, 3.0, 2.0, 5.0])
+    b = np.array([1.0, 3.0, 2.0, 5.0] * 4)
     assert ratio_ci(0.25 * b, b) == pytest.approx((0.25, 0.25, 0.25))  # proportional: no spread in the ratio
-    r, low, high = ratio_ci(np.zeros(4), b)  # the rule removes every event: ratio 0, no log interval
+    r, low, high = ratio_ci(np.zeros(len(b)), b)  # the rule removes every event: ratio 0, no log interval
     assert r == 0 and math.isnan(low) and math.isnan(high)
-    assert all(math.isnan(v) for v in ratio_ci(b, np.zeros(4)))  # nothing to divide by
+    assert all(math.isnan(v) for v in ratio_ci(b, np.zeros(len(b))))  # nothing to divide by
     r, low, high = ratio_ci(np.array([2.0]), np.array([4.0]))
     assert r == 0.5 and math.isnan(low)
 
@@ -63,3 +63,14 @@ def test_interval_covers_the_true_ratio_about_95_percent_of_the_time(true_ratio:
     coverage = covered / trials
     # binomial sd at 0.95 over 2000 trials is 0.005; the delta method is a large-sample interval
     assert 0.925 <= coverage <= 0.97, coverage
+
+
+def test_no_interval_when_a_few_replications_carry_the_mean() -> None:
+    """One day in a hundred holds the risk: (sum x)**2 / sum x**2 is about 1, far below 10."""
+    b = np.full(100, 1e-6)
+    b[36] = 1.0
+    a = 0.9 * b
+    r, low, high = ratio_ci(a, b)
+    assert r == pytest.approx(0.9) and math.isnan(low) and math.isnan(high)
+    spread = np.random.default_rng(3).gamma(2.0, 1.0, 100)  # effective size about 67
+    assert not math.isnan(ratio_ci(0.9 * spread * np.random.default_rng(4).gamma(20, 0.05, 100), spread)[1])

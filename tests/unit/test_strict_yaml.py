@@ -183,7 +183,7 @@ def test_baseline_matches_pyyaml_where_pyyaml_is_unambiguous() -> None:
     path = Path(__file__).resolve().parents[2] / "scenarios" / "syria-2015-10.yaml"
     data, lines = load_yaml(path)
     assert data == yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert lines[("sides", "russia", "fleets", "su24m", "cruise_kt")] == 55
+    assert lines[("sides", "russia", "fleets", "su24m", "cruise_kt")] == 81
 
 
 @given(st.one_of(st.integers(), st.floats(allow_nan=False, allow_infinity=False)))

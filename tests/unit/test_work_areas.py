@@ -1,7 +1,7 @@
 """Work areas smaller than a sector: geometry, what notices name, who is affected, refusals.
 
 On the bundled governorates of Syria with circles placed by hand: one well inside Hama
-(called ``ghab`` here), an orbit astride the Hama-Idlib border, Mare'a north of Aleppo. Expected values come
+(called ``t_inner`` here), an orbit astride the Hama-Idlib border, Mare'a north of Aleppo. Expected values come
 from the circles' own definitions (pi r**2, the centre's sector), not from the code under test.
 """
 
@@ -26,9 +26,9 @@ from tests.conftest import REPO
 
 BASELINE = REPO / "scenarios" / "syria-2015-10.yaml"
 AREAS = {
-    "ghab": {"lat_deg": 35.2, "lon_deg": 37.2, "radius_nm": 8, "source": "[A] well inside Hama"},
-    "border_orbit": {"lat_deg": 35.5, "lon_deg": 36.75, "radius_nm": 12, "source": "[A] across Hama/Idlib"},
-    "marea": {"lat_deg": 36.6, "lon_deg": 37.05, "radius_nm": 10, "source": "[E] north of Aleppo"},
+    "t_inner": {"lat_deg": 35.2, "lon_deg": 37.2, "radius_nm": 8, "source": "[A] well inside Hama"},
+    "t_border": {"lat_deg": 35.5, "lon_deg": 36.75, "radius_nm": 12, "source": "[A] across Hama/Idlib"},
+    "t_north": {"lat_deg": 36.6, "lon_deg": 37.05, "radius_nm": 10, "source": "[E] north of Aleppo"},
 }
 
 
@@ -45,41 +45,41 @@ def _load(data: dict[str, Any], tmp_path: Path) -> LoadedScenario:
 @pytest.fixture(scope="module")
 def with_areas(tmp_path_factory: pytest.TempPathFactory) -> LoadedScenario:
     data = _data()
-    data["areas"] = copy.deepcopy(AREAS)
+    data["areas"] = data.get("areas", {}) | copy.deepcopy(AREAS)
     return _load(data, tmp_path_factory.mktemp("areas"))
 
 
 def test_circles_have_their_size_and_lie_where_they_were_put(with_areas: LoadedScenario) -> None:
     m = with_areas.sectors
-    assert m.area_names == ("ghab", "border_orbit", "marea")
+    assert m.area_names[-3:] == ("t_inner", "t_border", "t_north")
     for name, spec in AREAS.items():
         r = spec["radius_nm"] * NM_M
         assert m[name].area_m2 == pytest.approx(math.pi * r * r, rel=2e-3)
         cx, cy = with_areas.projection.to_xy(spec["lat_deg"], spec["lon_deg"])
         assert m[name].centroid_m == pytest.approx((float(cx), float(cy)), abs=1.0)
-    assert "ghab" in m and "Hama" in m and "Atlantis" not in m
-    assert len(m) == 14 and "ghab" not in m.names  # sectors stay the governorates
+    assert "t_inner" in m and "Hama" in m and "Atlantis" not in m
+    assert len(m) == 14 and "t_inner" not in m.names  # sectors stay the governorates
 
 
 def test_a_sector_notice_names_the_sector_or_sectors_an_area_lies_in(with_areas: LoadedScenario) -> None:
     m = with_areas.sectors
-    assert m.cover("ghab") == "Hama"
-    assert m.cover("marea") == "Aleppo"
-    assert set(m.cover("border_orbit").split("+")) == {"Hama", "Idlib"}
+    assert m.cover("t_inner") == "Hama"
+    assert m.cover("t_north") == "Aleppo"
+    assert set(m.cover("t_border").split("+")) == {"Hama", "Idlib"}
     assert m.cover("Idlib") == "Idlib"
-    union = m[m.cover("border_orbit")]
+    union = m[m.cover("t_border")]
     assert union.area_m2 == pytest.approx(m["Hama"].area_m2 + m["Idlib"].area_m2, rel=1e-6)
 
 
 def test_overlap_of_regions(with_areas: LoadedScenario) -> None:
     m = with_areas.sectors
-    assert m.overlap("ghab", "Hama") and m.overlap("Hama", "ghab")
-    assert not m.overlap("ghab", "Idlib")
-    assert m.overlap("border_orbit", "Idlib") and m.overlap("border_orbit", "Hama")
-    assert not m.overlap("ghab", "marea")
+    assert m.overlap("t_inner", "Hama") and m.overlap("Hama", "t_inner")
+    assert not m.overlap("t_inner", "Idlib")
+    assert m.overlap("t_border", "Idlib") and m.overlap("t_border", "Hama")
+    assert not m.overlap("t_inner", "t_north")
     assert not m.overlap("Hama", "Idlib")  # neighbours share a border, not an area
     assert m.overlap("Idlib", "Idlib")
-    assert m.overlap("ghab", "border_orbit") is _discs_overlap("ghab", "border_orbit", with_areas)
+    assert m.overlap("t_inner", "t_border") is _discs_overlap("t_inner", "t_border", with_areas)
 
 
 def _discs_overlap(a: str, b: str, loaded: LoadedScenario) -> bool:
@@ -103,11 +103,11 @@ class _Planned:
 @pytest.mark.parametrize(
     ("content", "region", "named", "block"),
     [
-        ("area", "ghab", None, False),
-        ("sector", "ghab", "Hama", False),
-        ("sector_altitude", "ghab", "Hama", True),
-        ("work_area", "ghab", "ghab", False),
-        ("work_area_altitude", "ghab", "ghab", True),
+        ("area", "t_inner", None, False),
+        ("sector", "t_inner", "Hama", False),
+        ("sector_altitude", "t_inner", "Hama", True),
+        ("work_area", "t_inner", "t_inner", False),
+        ("work_area_altitude", "t_inner", "t_inner", True),
         ("work_area", "Idlib", "Idlib", False),  # a sortie over a whole sector: the sector
     ],
 )
@@ -130,14 +130,14 @@ class _Cell:
 @pytest.mark.parametrize(
     ("noticed", "own", "affected"),
     [
-        ("ghab", "Hama", True),  # a work area in my sector
-        ("Hama", "ghab", True),  # a whole sector around my area
-        ("ghab", "Idlib", False),
-        ("ghab", "marea", False),
-        ("border_orbit", "Idlib", True),
-        ("Hama+Idlib", "marea", False),
-        ("Hama+Idlib", "ghab", True),
-        (None, "marea", True),  # no location: everywhere
+        ("t_inner", "Hama", True),  # a work area in my sector
+        ("Hama", "t_inner", True),  # a whole sector around my area
+        ("t_inner", "Idlib", False),
+        ("t_inner", "t_north", False),
+        ("t_border", "Idlib", True),
+        ("Hama+Idlib", "t_north", False),
+        ("Hama+Idlib", "t_inner", True),
+        (None, "t_north", True),  # no location: everywhere
     ],
 )
 def test_affected_when_the_regions_share_area(
@@ -149,14 +149,14 @@ def test_affected_when_the_regions_share_area(
 
 def test_sorties_weighted_to_an_area_work_inside_it(with_areas: LoadedScenario, tmp_path: Path) -> None:
     data = _data()
-    data["areas"] = copy.deepcopy(AREAS)
+    data["areas"] = data.get("areas", {}) | copy.deepcopy(AREAS)
     drones = data["sides"]["coalition"]["fleets"]["mq1b"]
-    drones["sector_weights"] = {"marea": 1}
+    drones["sector_weights"] = {"t_north": 1}
     loaded = _load(data, tmp_path)
     spec = next(iter(loaded.scenario.policies.values()))
     outcome = simulate(loaded, spec, loaded.scenario.seed, 0)
-    centre = loaded.projection.to_xy(AREAS["marea"]["lat_deg"], AREAS["marea"]["lon_deg"])
-    radius = AREAS["marea"]["radius_nm"] * NM_M
+    centre = loaded.projection.to_xy(AREAS["t_north"]["lat_deg"], AREAS["t_north"]["lon_deg"])
+    radius = AREAS["t_north"]["radius_nm"] * NM_M
     flown = [s for s in outcome.sorties if s.fleet == "mq1b" and s.work_segments]
     assert flown
     t = outcome.tracks
@@ -175,7 +175,7 @@ def test_refusals_name_the_field_and_line(tmp_path: Path) -> None:
     ]
     for areas, words in cases:
         data = _data()
-        data["areas"] = areas
+        data["areas"] = data.get("areas", {}) | areas
         path = tmp_path / "bad.yaml"
         path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
         with pytest.raises(InputError) as err:
@@ -183,10 +183,10 @@ def test_refusals_name_the_field_and_line(tmp_path: Path) -> None:
         assert words in str(err.value) and "line " in str(err.value), str(err.value)
     data = _data()
     data["sides"]["russia"]["sector_weights"] = {"nowhere": 1}
-    data["areas"] = {"ghab": AREAS["ghab"]}
+    data["areas"] = data.get("areas", {}) | {"t_inner": AREAS["t_inner"]}
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    with pytest.raises(InputError, match=r"unknown sector 'nowhere' .*known: .*ghab"):
+    with pytest.raises(InputError, match=r"unknown sector 'nowhere' .*known: .*t_inner"):
         load_scenario(path)
     data = _data()
     data["areas_file"] = "no-such.geojson"
@@ -217,5 +217,5 @@ def test_areas_from_a_geojson_file(tmp_path: Path) -> None:
     data = _data()
     data["areas_file"] = "areas.geojson"
     loaded = _load(data, tmp_path)
-    assert loaded.sectors.area_names == ("box",)
+    assert loaded.sectors.area_names[-1] == "box"
     assert loaded.sectors.cover("box") == "Hama"
