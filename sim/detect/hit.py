@@ -77,11 +77,11 @@ def hit_probability(
     of the relative offset, ``law_z`` of the vertical one. One stretch of
     ``hit_probabilities``.
     """
-    d0 = tuple(np.array([float(v)]) for v in d0_m)
-    u = tuple(np.array([float(v)]) for v in u_mps)
+    dx, dy, dz = (np.array([float(v)]) for v in d0_m)
+    ux, uy, uz = (np.array([float(v)]) for v in u_mps)
     one = hit_probabilities(
-        (d0[0], d0[1], d0[2]),
-        (u[0], u[1], u[2]),
+        (dx, dy, dz),
+        (ux, uy, uz),
         np.array([float(duration_s)]),
         np.array([float(horizontal_m)]),
         np.array([float(vertical_m)]),

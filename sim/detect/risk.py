@@ -269,15 +269,21 @@ def _one_volume(
     i, j, ta, tb, fa, fb, H, V, pair, span_start = (c[order] for c in (i, j, ta, tb, fa, fb, H, V, pair, span_start))
     expected = np.zeros(len(i))
     left_out = np.zeros(len(i))
-    random_pair = np.array([not laws.deterministic(int(a), int(b)) for a, b in zip(fa, fb, strict=True)], dtype=bool)
+    # each stretch's pair of error groups, once: an integer code per distinct pair of laws
+    pair_keys = [laws.key(int(a), int(b)) for a, b in zip(fa, fb, strict=True)]
+    distinct = sorted(set(pair_keys))
+    code_of = {key: c for c, key in enumerate(distinct)}
+    group = np.array([code_of[key] for key in pair_keys], dtype=np.int64)
+    random_group = np.array([not laws.deterministic_key(key) for key in distinct], dtype=bool)
+    random_pair = random_group[group] if len(group) else np.zeros(0, dtype=bool)
     xa, ya, za = legs.at(i, ta)
     xb, yb, zb = legs.at(j, ta)
     rvx, rvy, rvz = legs.vx[i] - legs.vx[j], legs.vy[i] - legs.vy[j], legs.vz[i] - legs.vz[j]
     duration = tb - ta
     upper = np.zeros(len(i))
-    for law_key in sorted({laws.key(int(a), int(b)) for a, b in zip(fa[random_pair], fb[random_pair], strict=True)}):
-        sel = random_pair & np.array([laws.key(int(a), int(b)) == law_key for a, b in zip(fa, fb, strict=True)])
-        lh, lz = laws.of(*law_key)
+    for code in np.flatnonzero(random_group):
+        sel = group == code
+        lh, lz = laws.of(*distinct[code])
         upper[sel] = hit_bound(
             (xa[sel] - xb[sel], ya[sel] - yb[sel], za[sel] - zb[sel]),
             (rvx[sel], rvy[sel], rvz[sel]),
@@ -292,13 +298,12 @@ def _one_volume(
     candidates = np.flatnonzero(random_pair)
     order = candidates[np.argsort(-upper[candidates], kind="stable")]
     left = np.r_[np.cumsum(upper[order][::-1])[::-1], 0.0]  # left[m]: the bounds of order[m:]
-    keys = [laws.key(int(a), int(b)) for a, b in zip(fa[order], fb[order], strict=True)]
     found, m, size = 0.0, 0, _FIRST_BATCH
     while m < len(order) and left[m] > max(LEFT_OUT_REL * found, LEFT_OUT_ABS):
         batch = np.arange(m, min(m + size, len(order)))
-        for law_key in sorted({keys[q] for q in batch}):
-            k = order[batch[[keys[q] == law_key for q in batch]]]
-            lh, lz = laws.of(*law_key)
+        for code in np.unique(group[order[batch]]):
+            k = order[batch][group[order[batch]] == code]
+            lh, lz = laws.of(*distinct[code])
             rel = (xa[k] - xb[k], ya[k] - yb[k], za[k] - zb[k])
             hit = hit_probabilities(rel, (rvx[k], rvy[k], rvz[k]), duration[k], H[k], V[k], lh, lz, eps)
             under_way = ta[k] > span_start[k]  # an encounter may be under way at the start of k
@@ -372,11 +377,9 @@ class _Laws:
     def key(self, fa: int, fb: int) -> tuple[tuple[str, float, float], tuple[str, float, float]]:
         return self.group(fa), self.group(fb)
 
-    def pair(self, fa: int, fb: int) -> tuple[AxisLaw, AxisLaw]:
-        return self.of(self.group(fa), self.group(fb))
-
-    def deterministic(self, fa: int, fb: int) -> bool:
-        lh, lz = self.pair(fa, fb)
+    def deterministic_key(self, key: tuple[tuple[str, float, float], tuple[str, float, float]]) -> bool:
+        """Whether a pair of error groups has no error at all (both laws point masses)."""
+        lh, lz = self.of(*key)
         return isinstance(lh, Point) and isinstance(lz, Point)
 
 

@@ -14,7 +14,6 @@ from pathlib import Path
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
-import shapely
 from pydantic import ValidationError
 
 from sim.errors import InputError
@@ -23,7 +22,7 @@ from sim.scenario.geojson import load_sectors
 from sim.scenario.models import Scenario
 from sim.scenario.projection import LocalProjection
 from sim.scenario.rules import PolicySpec
-from sim.scenario.sectors import SectorMap, circle_area
+from sim.scenario.sectors import SectorMap, circle_area, sectors_under
 from sim.scenario.strict_yaml import LineMap, load_yaml
 
 __all__ = ["LoadedScenario", "load_scenario", "parse_scenario", "scenario_from_data"]
@@ -272,7 +271,7 @@ def _with_areas(scenario: Scenario, sectors: SectorMap, path: Path, lines: LineM
             problems.append(f"{where}{_format_loc(loc)}: work area {a.name!r} is named like a sector; rename it")
         elif a.name in seen:
             problems.append(f"{where}{_format_loc(loc)}: work area {a.name!r} is defined twice (areas and areas_file)")
-        elif not any(shapely.intersection(s.geometry, a.geometry).area > 1e-9 * a.area_m2 for s in sectors.sectors):
+        elif not sectors_under(sectors.sectors, a):
             problems.append(f"{where}{_format_loc(loc)}: work area {a.name!r} lies outside every sector")
         seen.add(a.name)
     if problems:

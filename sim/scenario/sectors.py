@@ -19,7 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from sim.scenario.projection import Area, FloatArray, LocalProjection
 
-__all__ = ["Sector", "SectorMap", "circle_area", "rings_of"]
+__all__ = ["Sector", "SectorMap", "circle_area", "rings_of", "sectors_under"]
 
 
 def rings_of(geometry: Area) -> tuple[FloatArray, ...]:
@@ -126,6 +126,11 @@ class Sector:
         return self.points_from_uniforms(rng.random((n, 3)))
 
 
+def sectors_under(sectors: tuple[Sector, ...], area: Sector) -> list[Sector]:
+    """The sectors that hold a positive share (above 1e-9) of ``area``, in their order."""
+    return [s for s in sectors if shapely.intersection(s.geometry, area.geometry).area > 1e-9 * area.area_m2]
+
+
 @dataclass(frozen=True, eq=False)
 class SectorMap:
     """The sectors of one scenario, in file order, with the projection they were built with.
@@ -157,7 +162,7 @@ class SectorMap:
         covers: dict[str, str] = {}
         for a in self.areas:
             # the sectors the area lies in (a positive share of its area), in file order
-            inside = [s for s in self.sectors if shapely.intersection(s.geometry, a.geometry).area > 1e-9 * a.area_m2]
+            inside = sectors_under(self.sectors, a)
             if not inside:
                 raise ValueError(f"work area {a.name!r} lies outside every sector")
             if len(inside) == 1:
