@@ -23,7 +23,7 @@ import simpy
 
 from sim.detect.tracks import Tracks
 from sim.model.flightpath import FlightPath
-from sim.model.notices import Notice
+from sim.model.notices import Notice, PlannedSortie, RouteLeg
 from sim.model.opscell import Replanner
 from sim.model.profile import Profile
 from sim.model.rules import rule_for
@@ -185,6 +185,23 @@ class _Day:
 
     def overlap(self, a: str, b: str) -> bool:
         return self.loaded.sectors.overlap(a, b)
+
+    def route(self, sortie: PlannedSortie) -> tuple[RouteLeg, ...]:
+        """The sortie's transits as planned now: out from its base to its first work point,
+        from take-off (planned or flown) to its arrival, and back along the same line from the
+        end of its window for as long as the way out takes (local metres, s; no altitudes)."""
+        s = sortie
+        assert isinstance(s, Sortie)  # the day's rules see its own sorties
+        bx, by, _ = self.base_xy[(s.side, s.base)]
+        points, _ = self.work_plan(s)
+        px, py = float(points[0, 0]), float(points[0, 1])
+        start_s, end_s = self.replanner[s.side].window(s)
+        transit_s = self.transit_s(s)
+        out_s = s.launched_s if s.launched_s is not None else start_s - transit_s
+        return (
+            RouteLeg(bx, by, px, py, out_s, start_s, None, None),
+            RouteLeg(px, py, bx, by, end_s, end_s + transit_s, None, None),
+        )
 
     # --- geometry helpers ------------------------------------------------------------------
     def fleet(self, s: Sortie) -> Fleet:

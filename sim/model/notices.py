@@ -16,7 +16,24 @@ import simpy
 
 from sim.scenario.rules import Content
 
-__all__ = ["Notice", "PlannedSortie", "PolicyContext", "is_gone", "make_notice"]
+__all__ = ["Notice", "PlannedSortie", "PolicyContext", "RouteLeg", "is_gone", "make_notice", "route_content"]
+
+
+@dataclass(frozen=True)
+class RouteLeg:
+    """One transit a notice announces: the straight line from ``(x0_m, y0_m)`` to ``(x1_m, y1_m)``
+    (local metres) flown between ``start_s`` and ``end_s``, in ``floor_m``-``ceiling_m`` (None:
+    no altitude given). A transit climbs from the runway, so a block given runs from the ground
+    to the sortie's ceiling."""
+
+    x0_m: float
+    y0_m: float
+    x1_m: float
+    y1_m: float
+    start_s: float
+    end_s: float
+    floor_m: float | None
+    ceiling_m: float | None
 
 
 @dataclass(frozen=True)
@@ -27,7 +44,8 @@ class Notice:
     by ``+``), or is None when the notice names no location (keep out of the whole area);
     ``floor_m``/``ceiling_m`` are None when it gives no altitude. Times in seconds. A
     later notice about the same sortie replaces this one; ``withdrawn`` says the sortie
-    will not fly (cancelled or sent home).
+    will not fly (cancelled or sent home). ``route`` holds the transits to and from the
+    region when the rule's content carries routes (``*_route``), else nothing.
     """
 
     sender: str
@@ -40,6 +58,7 @@ class Notice:
     ceiling_m: float | None
     sent_s: float
     withdrawn: bool = False
+    route: tuple[RouteLeg, ...] = ()
 
 
 class PlannedSortie(Protocol):
@@ -87,23 +106,58 @@ class PolicyContext(Protocol):
         """Whether two regions (sectors or work areas) share area (``SectorMap.overlap``)."""
         ...
 
+    def route(self, sortie: PlannedSortie) -> tuple[RouteLeg, ...]:
+        """The sortie's planned transits, out and back, as a notice with routes gives them
+        (altitudes left to ``make_notice``)."""
+        ...
+
+
+def route_content(content: Content) -> tuple[str, bool]:
+    """``content`` without its ``_route`` suffix, and whether it had one."""
+    if content.endswith("_route"):
+        return content.removesuffix("_route"), True
+    return content, False
+
 
 def make_notice(
-    sortie: PlannedSortie, receiver: str, content: Content, now_s: float, cover: Callable[[str], str] | None = None
+    sortie: PlannedSortie,
+    receiver: str,
+    content: Content,
+    now_s: float,
+    cover: Callable[[str], str] | None = None,
+    route: Callable[[PlannedSortie], tuple[RouteLeg, ...]] | None = None,
 ) -> Notice:
     """The notice that describes ``sortie``'s planned window with the given ``content``.
 
     ``cover`` maps the sortie's region to what a notice of sector content names
     (``SectorMap.cover``: a work area's sector or sectors); without it the region itself.
-    A cancelled or aborted sortie gives a withdrawal.
+    ``route`` gives the sortie's transits (``PolicyContext.route``), read only when the
+    content carries routes; the legs get the notice's altitude content: from the ground to
+    the block's ceiling, or none. A cancelled or aborted sortie gives a withdrawal.
     """
-    with_alt = content in ("sector_altitude", "work_area_altitude")
-    if content == "area":
+    base, with_route = route_content(content)
+    with_alt = base in ("sector_altitude", "work_area_altitude")
+    if base == "area":
         location = None
-    elif content in ("sector", "sector_altitude") and cover is not None:
+    elif base in ("sector", "sector_altitude") and cover is not None:
         location = cover(sortie.sector)
     else:
         location = sortie.sector
+    legs: tuple[RouteLeg, ...] = ()
+    if with_route and route is not None and base != "area":  # a notice naming no location covers transits too
+        legs = tuple(
+            RouteLeg(
+                leg.x0_m,
+                leg.y0_m,
+                leg.x1_m,
+                leg.y1_m,
+                leg.start_s,
+                leg.end_s,
+                0.0 if with_alt else None,
+                sortie.ceiling_m if with_alt else None,
+            )
+            for leg in route(sortie)
+        )
     return Notice(
         sender=sortie.side,
         receiver=receiver,
@@ -115,6 +169,7 @@ def make_notice(
         ceiling_m=sortie.ceiling_m if with_alt else None,
         sent_s=now_s,
         withdrawn=sortie.cancelled or sortie.aborted,
+        route=legs,
     )
 
 

@@ -7,7 +7,9 @@ The cell tries the side's ``reaction.actions`` in order and applies the first th
 a sortie that nothing fixes flies as planned and is marked unresolved. The cost of each
 action is recorded on the sortie (delay, hold, re-tasking, cancellation; lost on-station
 time follows from its work segments). A later notice about the same sortie replaces the
-earlier one, and a withdrawal removes it.
+earlier one, and a withdrawal removes it. A notice that carries routes affects a sortie
+also through each announced transit: its region comes within ``route_halfwidth_nm`` of
+the transit's line, the windows overlap (same buffer) and the blocks meet.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from collections.abc import Generator, Sequence
 from typing import Any, Protocol
 
 import numpy as np
+import shapely
 import simpy
 
-from sim.model.notices import Notice, PolicyContext
+from sim.model.notices import Notice, PolicyContext, RouteLeg
 from sim.model.rules import Rule
 from sim.model.tasking import Sortie, fleet_sector_weights
 from sim.scenario.models import Fleet, Side
@@ -76,6 +79,7 @@ class Replanner:
         self.known: dict[tuple[str, int], Notice] = {}  # (sender, sortie id) -> latest notice
         self.received = 0
         self.read_about: list[int] = []  # the sortie id of every notice read, in order
+        self._near_route: dict[tuple[float, float, float, float, str], bool] = {}
 
     # --- entry points ------------------------------------------------------------------------
     def receive(self, notices: list[Notice]) -> Generator[Any, Any, None]:
@@ -99,7 +103,7 @@ class Replanner:
         # a fresh decision for every sortie a changed notice touches, and for every sortie still
         # unresolved (what went may have freed a sector, a band or a time it could move to)
         for s in self.day.created[self.side_name]:
-            if s.unresolved or any(self._touches(n, s.sector, self.window(s)) for n in touched):
+            if s.unresolved or any(self._touches_any(n, s.sector, self.window(s)) for n in touched):
                 self.react(s)
 
     def plan_new(self, s: Sortie) -> None:
@@ -143,27 +147,47 @@ class Replanner:
         buf = self.side.reaction.buffer_s
         return window[0] < n.end_s + buf and window[1] > n.start_s - buf
 
+    def _leg_touches(self, leg: RouteLeg, sector: str, window: tuple[float, float]) -> bool:
+        """Whether the announced transit ``leg`` passes within ``route_halfwidth_nm`` of the
+        region ``sector`` while ``window`` (s), widened by ``buffer_min`` either side, is on."""
+        buf = self.side.reaction.buffer_s
+        if not (window[0] < leg.end_s + buf and window[1] > leg.start_s - buf):
+            return False
+        key = (leg.x0_m, leg.y0_m, leg.x1_m, leg.y1_m, sector)
+        near = self._near_route.get(key)
+        if near is None:
+            line = shapely.LineString([(leg.x0_m, leg.y0_m), (leg.x1_m, leg.y1_m)])
+            near = bool(shapely.dwithin(self.sectors[sector].geometry, line, self.side.reaction.route_halfwidth_m))
+            self._near_route[key] = near
+        return near
+
+    def _touches_any(self, n: Notice, sector: str, window: tuple[float, float]) -> bool:
+        """``_touches`` for the notice's region or any of its announced transits."""
+        return self._touches(n, sector, window) or any(self._leg_touches(leg, sector, window) for leg in n.route)
+
     def affecting(
         self,
         sector: str,
         window: tuple[float, float],
         block: tuple[float, float] | None,
-    ) -> list[Notice]:
-        """Known notices that affect a sortie in ``sector`` over ``window`` (s) in ``block`` (m).
+    ) -> list[Notice | RouteLeg]:
+        """Known notices, and announced transits, that affect a sortie in ``sector`` over
+        ``window`` (s) in ``block`` (m): each has ``start_s``, ``end_s``, ``floor_m``, ``ceiling_m``.
 
         With ``block`` None the altitude is ignored (used to find where not to move to).
         """
         vbuf = self.side.reaction.vertical_buffer_m
         if window[1] <= self.day.env.now:
             return []
-        out = []
+        out: list[Notice | RouteLeg] = []
         for n in self.known.values():
-            if not self._touches(n, sector, window):
-                continue
-            if block is not None and n.floor_m is not None and n.ceiling_m is not None:
-                if not (block[0] < n.ceiling_m + vbuf and block[1] > n.floor_m - vbuf):
-                    continue
-            out.append(n)
+            found: list[Notice | RouteLeg] = [n] if self._touches(n, sector, window) else []
+            found += [leg for leg in n.route if self._leg_touches(leg, sector, window)]
+            for item in found:
+                if block is not None and item.floor_m is not None and item.ceiling_m is not None:
+                    if not (block[0] < item.ceiling_m + vbuf and block[1] > item.floor_m - vbuf):
+                        continue
+                out.append(item)
         return out
 
     def react(self, s: Sortie) -> None:
@@ -184,7 +208,7 @@ class Replanner:
         s.unresolved = True
 
     # --- actions: each returns True if it applied --------------------------------------------
-    def _try_altitude(self, s: Sortie, phase: str, conflicts: Sequence[Notice]) -> bool:
+    def _try_altitude(self, s: Sortie, phase: str, conflicts: Sequence[Notice | RouteLeg]) -> bool:
         if any(n.floor_m is None or n.ceiling_m is None for n in conflicts):
             return False
         fleet = self.day.fleet(s)
@@ -215,7 +239,7 @@ class Replanner:
             self.day.repath(s)
         return True
 
-    def _try_delay(self, s: Sortie, phase: str, conflicts: Sequence[Notice]) -> bool:
+    def _try_delay(self, s: Sortie, phase: str, conflicts: Sequence[Notice | RouteLeg]) -> bool:
         if phase not in _BEFORE_TAKEOFF:
             return False
         buf = self.side.reaction.buffer_s
@@ -234,7 +258,7 @@ class Replanner:
         self.day.wake(s)
         return True
 
-    def _try_retask(self, s: Sortie, phase: str, conflicts: Sequence[Notice]) -> bool:
+    def _try_retask(self, s: Sortie, phase: str, conflicts: Sequence[Notice | RouteLeg]) -> bool:
         fleet = self.day.fleet(s)
         weights = fleet_sector_weights(self.side, fleet)
         window = self.window(s)
@@ -255,7 +279,7 @@ class Replanner:
             self.day.repath(s)  # the time flying to the new sector is lost on station
         return True
 
-    def _try_hold(self, s: Sortie, phase: str, conflicts: Sequence[Notice]) -> bool:
+    def _try_hold(self, s: Sortie, phase: str, conflicts: Sequence[Notice | RouteLeg]) -> bool:
         if phase != "transit":
             return False
         assert s.on_station_start_s is not None and s.on_station_end_s is not None
@@ -267,7 +291,7 @@ class Replanner:
         self.day.repath(s, hold_s=extra_s)
         return True
 
-    def _try_cancel(self, s: Sortie, phase: str, conflicts: Sequence[Notice]) -> bool:
+    def _try_cancel(self, s: Sortie, phase: str, conflicts: Sequence[Notice | RouteLeg]) -> bool:
         if phase in _BEFORE_TAKEOFF:
             s.cancelled = True
             self.day.wake(s)

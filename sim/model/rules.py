@@ -88,7 +88,7 @@ class AdvanceNoticeRule(Rule):
         yield ctx.env.timeout(send_at - ctx.env.now)
         if not is_gone(sortie):  # a one-shot notice: nothing is sent for later changes
             receiver = self.spec.receiver
-            ctx.send(receiver, [make_notice(sortie, receiver, self.spec.content, ctx.env.now, ctx.cover)])
+            ctx.send(receiver, [make_notice(sortie, receiver, self.spec.content, ctx.env.now, ctx.cover, ctx.route)])
 
 
 class SharedScheduleRule(Rule):
@@ -106,7 +106,7 @@ class SharedScheduleRule(Rule):
                 continue
             receiver = _other(ctx.side_names, side)
             batch = [
-                make_notice(s, receiver, self.spec.content, ctx.env.now, ctx.cover)
+                make_notice(s, receiver, self.spec.content, ctx.env.now, ctx.cover, ctx.route)
                 for s in ctx.sorties(side)
                 if not s.short_notice
             ]
@@ -121,7 +121,7 @@ class SharedScheduleRule(Rule):
         yield ctx.env.timeout(max(sortie.t_on_s - lead_s - ctx.env.now, 0.0))
         if not is_gone(sortie):
             receiver = _other(ctx.side_names, sortie.side)
-            ctx.send(receiver, [make_notice(sortie, receiver, self.spec.content, ctx.env.now, ctx.cover)])
+            ctx.send(receiver, [make_notice(sortie, receiver, self.spec.content, ctx.env.now, ctx.cover, ctx.route)])
 
     def on_replanned(self, ctx: PolicyContext, sortie: PlannedSortie) -> None:
         """A shared sortie that its side re-plans is announced again (or withdrawn)."""
@@ -131,7 +131,7 @@ class SharedScheduleRule(Rule):
         shared = not sortie.short_notice or (lead_min is not None and ctx.env.now >= sortie.t_on_s - lead_min * MIN_S)
         if shared:
             receiver = _other(ctx.side_names, sortie.side)
-            ctx.send(receiver, [make_notice(sortie, receiver, self.spec.content, ctx.env.now, ctx.cover)])
+            ctx.send(receiver, [make_notice(sortie, receiver, self.spec.content, ctx.env.now, ctx.cover, ctx.route)])
 
 
 class HotlineRule(Rule):
@@ -188,7 +188,7 @@ class HotlineRule(Rule):
         yield ctx.env.timeout(self.spec.latency_min * MIN_S)
         if sortie.landed_s is None:
             receiver = _other(ctx.side_names, sortie.side)
-            ctx.send(receiver, [make_notice(sortie, receiver, self.spec.content, ctx.env.now, ctx.cover)])
+            ctx.send(receiver, [make_notice(sortie, receiver, self.spec.content, ctx.env.now, ctx.cover, ctx.route)])
 
 
 class AltitudeSplitRule(Rule):

@@ -311,6 +311,8 @@ class Reaction(_Model):
     where it is, short of its sector, until the other's window ends (up to ``max_hold_min``
     in all, lost on station); ``cancel`` drops it before take-off or sends it home in flight.
     With ``airborne: false`` the side re-plans only sorties still on the ground.
+    ``route_halfwidth_nm`` is how far either side of an announced transit (a notice whose
+    content carries routes) the side keeps its on-station work while the transit is flown.
     """
 
     actions: tuple[ReactionAction, ...] = ("altitude", "delay", "retask", "hold", "cancel")
@@ -319,6 +321,7 @@ class Reaction(_Model):
     max_hold_min: NonNegFloat = 20.0
     buffer_min: NonNegFloat = 10.0
     vertical_buffer_ft: NonNegFloat = 1000.0
+    route_halfwidth_nm: NonNegFloat = 5.0
 
     @field_validator("actions", mode="before")
     @classmethod
@@ -340,6 +343,10 @@ class Reaction(_Model):
     @property
     def vertical_buffer_m(self) -> float:
         return self.vertical_buffer_ft * FT_M
+
+    @property
+    def route_halfwidth_m(self) -> float:
+        return self.route_halfwidth_nm * NM_M
 
 
 class Side(_Model):

@@ -23,11 +23,26 @@ __all__ = [
     "SharedSchedule",
 ]
 
-Content = Literal["area", "sector", "sector_altitude", "work_area", "work_area_altitude"]
+Content = Literal[
+    "area",
+    "sector",
+    "sector_altitude",
+    "work_area",
+    "work_area_altitude",
+    "sector_route",
+    "sector_altitude_route",
+    "work_area_route",
+    "work_area_altitude_route",
+]
 """What a notice gives: ``area`` (no location), ``sector`` (the sector worked in: for a
 sortie in a work area, the sector it lies in or the sectors it crosses), ``work_area`` (the
 work area itself, or the sector for a sortie that works a whole sector), and each of the
-last two ``_altitude`` with the altitude block (``sector_altitude``, ``work_area_altitude``)."""
+last two ``_altitude`` with the altitude block (``sector_altitude``, ``work_area_altitude``).
+A ``_route`` suffix adds the transits to and from the region (the straight line between
+the base and the first work point, out before the window and back after it, with the
+altitudes from the ground to the block's ceiling when the content gives altitudes): the
+receiver keeps its on-station work out of a corridor of ``route_halfwidth_nm`` either side
+of each announced transit (its side's ``reaction``) while the transit is flown."""
 
 
 class _Rule(BaseModel):

@@ -427,6 +427,9 @@ class FakeContext:
     def cover(self, region: str) -> str:
         return {"Ghab": "Hama", "Across": "Hama+Idlib"}.get(region, region)  # two made-up work areas
 
+    def route(self, sortie: Any) -> tuple[Any, ...]:
+        return ()
+
     def overlap(self, a: str, b: str) -> bool:
         return a == b or {a, b} in ({"Ghab", "Hama"}, {"Across", "Hama"}, {"Across", "Idlib"})
 
