@@ -417,6 +417,35 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     )
 
 
+def _cmd_sensitivity(args: argparse.Namespace) -> int:
+    from sim.experiment.sensitivity_run import run_sensitivity
+    from sim.scenario.sensitivity import load_sensitivity
+
+    _check_counts(args)
+    spec = load_sensitivity(Path(args.file))
+    execution = dataclasses.replace(_execution(args), on_finished=_plot_sensitivity)
+    return run_sensitivity(
+        spec, replications=args.replications, seed=args.seed, policies=args.policy, execution=execution
+    )
+
+
+def _plot_sensitivity(results: Path) -> None:
+    from sim.plots.sensitivity import plot_sensitivity
+
+    written = plot_sensitivity(results)
+    print(f"figures: {len(written)} written to {results / 'figures'}/")
+
+
+def _cmd_facts(args: argparse.Namespace) -> int:
+    from sim.experiment.facts import check_facts, facts_table
+    from sim.scenario.facts import load_facts
+
+    facts = load_facts(Path(args.facts))
+    verdicts = check_facts(Path(args.results), facts)
+    print(facts_table(verdicts))
+    return 0 if all(v.passed for v in verdicts) else 1
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="deconflict",
@@ -476,6 +505,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     executor_options(swp)
     swp.set_defaults(func=_cmd_sweep)
+
+    sen = sub.add_parser("sensitivity", help="global sensitivity analysis (Morris or Sobol') of a sensitivity file")
+    sen.add_argument("file", help="sensitivity file (scenarios/sensitivity/*.yaml)")
+    executor_options(sen)
+    sen.set_defaults(func=_cmd_sensitivity)
+
+    fct = sub.add_parser("facts", help="hold a finished run against reported facts (exit 1 if any row fails)")
+    fct.add_argument("results", help="results directory of a run")
+    fct.add_argument("facts", help="facts file (scenarios/facts/*.yaml)")
+    fct.set_defaults(func=_cmd_facts)
 
     cmp_ = sub.add_parser("compare", help="paired comparison of the policies of a finished run")
     cmp_.add_argument("results", help="results directory of a run")

@@ -18,6 +18,7 @@ from sim.detect.encounters import find_encounters_levels
 from sim.experiment.metrics import ENCOUNTER_COLUMNS, encounter_rows, replication_row, row_columns
 from sim.experiment.results import csv_text
 from sim.experiment.risk import risk_values
+from sim.experiment.transits import TRANSIT_COLUMNS, transit_rows
 from sim.experiment.value import rates_for
 from sim.model.day import Outcome, simulate
 from sim.scenario.load import LoadedScenario
@@ -66,6 +67,7 @@ class ChunkResult:
     encounters_csv: str
     airborne_h: dict[str, list[list[float]]]
     events: int
+    transits_csv: str = ""  # rows of transits.csv (no header)
 
 
 def chunk_ranges(replications: int, chunk_size: int) -> list[tuple[int, int]]:
@@ -116,6 +118,7 @@ def run_chunk(job: Job, chunk: Chunk) -> ChunkResult:
     names = [lv.name for lv in sc.levels]
     rows: list[dict[str, object]] = []
     enc: list[dict[str, object]] = []
+    transits: list[dict[str, object]] = []
     airborne: dict[str, list[list[float]]] = {f"{p}/{side}": [] for p in job.policies for side in sc.side_names}
     events = 0
     rates = rates_for(sc)
@@ -131,6 +134,7 @@ def run_chunk(job: Job, chunk: Chunk) -> ChunkResult:
                 row.update(risk_values(sc, outcome))
             rows.append(row)
             enc.extend(encounter_rows(name, rep, found, names, job.loaded.sectors))
+            transits.extend(transit_rows(name, rep, outcome))
             for side in sc.side_names:
                 airborne[f"{name}/{side}"].append([float(h) for h in airborne_by_hour(outcome, side)])
             events += outcome.events
@@ -140,6 +144,7 @@ def run_chunk(job: Job, chunk: Chunk) -> ChunkResult:
         encounters_csv=_body(csv_text(ENCOUNTER_COLUMNS, enc)),
         airborne_h=airborne,
         events=events,
+        transits_csv=_body(csv_text(TRANSIT_COLUMNS, transits)),
     )
 
 

@@ -28,6 +28,7 @@ from sim.experiment.compare import SUMMARY_COLUMNS, ReplicationTable, comparison
 from sim.experiment.metrics import ENCOUNTER_COLUMNS
 from sim.experiment.replicate import Chunk, ChunkResult, Job
 from sim.experiment.results import atomic_write_text, csv_text, json_text, utc_now
+from sim.experiment.transits import TRANSIT_COLUMNS
 
 __all__ = ["PARTIAL", "RunDir", "RunPlan"]
 
@@ -159,6 +160,7 @@ class RunDir:
             "airborne_h": result.airborne_h,
             "replications_csv": result.replications_csv,
             "encounters_csv": result.encounters_csv,
+            "transits_csv": result.transits_csv,
         }
         atomic_write_text(self.chunks_dir / f"{result.chunk.name}.json", json.dumps(data))
 
@@ -189,13 +191,16 @@ class RunDir:
         with (
             (staging / "replications.csv").open("w", encoding="utf-8", newline="") as rep_f,
             (staging / "encounters.csv").open("w", encoding="utf-8", newline="") as enc_f,
+            (staging / "transits.csv").open("w", encoding="utf-8", newline="") as transit_f,
         ):
             rep_f.write(",".join(columns) + "\n")
             enc_f.write(",".join(ENCOUNTER_COLUMNS) + "\n")
+            transit_f.write(",".join(TRANSIT_COLUMNS) + "\n")
             for path in files:
                 data = json.loads(path.read_text(encoding="utf-8"))
                 rep_f.write(data["replications_csv"])
                 enc_f.write(data["encounters_csv"])
+                transit_f.write(data.get("transits_csv", ""))
                 events += int(data["events"])
                 for key, per_rep in data["airborne_h"].items():
                     for hours in per_rep:  # summed one replication at a time: same order however chunked
@@ -223,7 +228,7 @@ class RunDir:
         manifest = manifest | {"simulation_events": events, "sessions": self.sessions(), "finished_utc": utc_now()}
         atomic_write_text(staging / "comparison.json", json_text(comparison_json(summary, manifest)))
         atomic_write_text(staging / "manifest.json", json_text(manifest))
-        names = ("replications.csv", "encounters.csv", "airborne.csv", "summary.csv", "comparison.json")
+        names = ("replications.csv", "encounters.csv", "transits.csv", "airborne.csv", "summary.csv", "comparison.json")
         try:
             for name in names:
                 os.replace(staging / name, self.path / name)

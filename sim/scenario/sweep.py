@@ -24,7 +24,7 @@ from sim.errors import InputError
 from sim.scenario.load import LoadedScenario, scenario_from_data
 from sim.scenario.strict_yaml import load_yaml, parse_scalar
 
-__all__ = ["SweepPoint", "SweepSpec", "build_points", "load_sweep_input", "parse_set"]
+__all__ = ["SweepPoint", "SweepSpec", "assign_path", "build_points", "load_sweep_input", "parse_set"]
 
 
 class SweepFile(BaseModel):
@@ -89,7 +89,7 @@ def _no_such(path: str, where: str, node: Any, part: str) -> InputError:
     return InputError(f"--set {path}: {where} is a single value ({node!r}); it has no field {part!r}")
 
 
-def _assign(data: Any, path: str, value: Any) -> None:
+def assign_path(data: Any, path: str, value: Any) -> None:
     """Set ``data`` at the dotted ``path`` (dict keys, list indices) to ``value``."""
     node = data
     parts = path.split(".")
@@ -161,7 +161,7 @@ def build_points(spec: SweepSpec) -> list[SweepPoint]:
     for index, values in enumerate(itertools.product(*(v for _, v in spec.sets))):
         data = copy.deepcopy(spec.data)
         for p, v in zip(paths, values, strict=True):
-            _assign(data, p, v)
+            assign_path(data, p, v)
         label = ", ".join(f"{p}={v}" for p, v in zip(paths, values, strict=True))
         digest = hashlib.sha256(base_bytes + json.dumps(list(zip(paths, values, strict=True))).encode()).hexdigest()
         loaded = scenario_from_data(

@@ -26,7 +26,15 @@ from tests.conftest import REPO, CliResult, stop_after_first_chunk
 
 SMALL = REPO / "scenarios" / "corridor-small.yaml"
 SWEEPS = REPO / "scenarios" / "sweeps"
-RUN_FILES = {"manifest.json", "replications.csv", "encounters.csv", "summary.csv", "airborne.csv", "comparison.json"}
+RUN_FILES = {
+    "manifest.json",
+    "replications.csv",
+    "encounters.csv",
+    "transits.csv",
+    "summary.csv",
+    "airborne.csv",
+    "comparison.json",
+}
 SWEEP_FILES = {"manifest.json", "points", "points.csv", "sweep_summary.csv"}
 SMALL_POLICIES = ["no-notice", "notice-30", "area-notice", "shared", "hotline", "split"]
 
