@@ -74,7 +74,10 @@ def check_facts(run_dir: Path, facts: Facts) -> list[Verdict]:
         if fact.policy not in table.policies:
             raise facts.error(
                 f"no policy {fact.policy!r} in {run_dir} (it ran {', '.join(table.policies)})",
-                "rows", fact.index, "model", "policy",
+                "rows",
+                fact.index,
+                "model",
+                "policy",
             )
         values: np.ndarray | None
         if fact.columns is not None:
@@ -92,7 +95,11 @@ def check_facts(run_dir: Path, facts: Facts) -> list[Verdict]:
             if fact.transits.side not in sides:
                 raise facts.error(
                     f"no side {fact.transits.side!r} in {run_dir} (sides: {', '.join(sorted(sides))})",
-                    "rows", fact.index, "model", "transits", "side",
+                    "rows",
+                    fact.index,
+                    "model",
+                    "transits",
+                    "side",
                 )
             values = _transit_values(run_dir, fact, table.values[fact.policy].shape[0], per_day)
         if values is None or values.size == 0:

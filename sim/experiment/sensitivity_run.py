@@ -78,6 +78,12 @@ def sensitivity(
     else:
         loaded_spec = load_sensitivity(Path(spec))
     done: list[Path] = []
+
+    def finished(path: Path) -> None:
+        done.append(path)
+        if on_finished is not None:
+            on_finished(path)
+
     execution = Execution(
         workers=workers,
         dask=dask,
@@ -86,7 +92,7 @@ def sensitivity(
         root=Path(results_root),
         resume=resume,
         progress_mode=progress,
-        on_finished=lambda path: (done.append(path), on_finished(path) if on_finished else None),
+        on_finished=finished,
     )
     code = run_sensitivity(loaded_spec, replications=replications, seed=seed, policies=None, execution=execution)
     if code == 130:
@@ -130,7 +136,7 @@ def run_sensitivity(
     unit = unit_design(spec)
     values = to_values(unit, spec.parameters)
     nominal_row = np.array([[p.nominal for p in spec.parameters]])
-    loaded = points_from_values(spec, np.vstack([nominal_row, values]))
+    loaded = points_from_values(spec, np.vstack([nominal_row, values]).tolist())
     order, reference = _check(spec, loaded[0], policies)
     n = replications if replications is not None else spec.replications or loaded[0].scenario.replications
     run_seed = seed if seed is not None else loaded[0].scenario.seed
@@ -336,4 +342,3 @@ def _print_report(
             lead = ", ".join(f"{r['parameter']} {r['value']:.3g}" for r in rows[:3])
             print(f"  {label}: largest {main}: {lead}")
     print(f"\nresults: {root}/ (design.csv, indices.csv, ranking.csv, points/, manifest.json)")
-

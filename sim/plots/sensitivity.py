@@ -58,8 +58,16 @@ def _morris_panel(ax: Axes, rows: list[dict[str, str]], title: str) -> None:
     points = [(p, v["mu_star"], v["sigma"]) for p, v in by.items() if "mu_star" in v and "sigma" in v]
     for _p, (m, ml, mh), (s, sl, sh) in points:
         ax.errorbar(
-            m, s, xerr=[[m - ml], [mh - m]], yerr=[[s - sl], [sh - s]], fmt="o", ms=4, color="#0072B2", lw=0.7,
-            capsize=2, alpha=0.8,
+            m,
+            s,
+            xerr=[[m - ml], [mh - m]],
+            yerr=[[s - sl], [sh - s]],
+            fmt="o",
+            ms=4,
+            color="#0072B2",
+            lw=0.7,
+            capsize=2,
+            alpha=0.8,
         )
     ranked = sorted(points, key=lambda t: -t[1][0])
     for p, (m, _, _), (s, _, _) in ranked[:LABELLED]:

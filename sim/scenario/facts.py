@@ -136,7 +136,9 @@ class Facts:
         """An ``InputError`` about ``facts.<field>`` of this file (with its line)."""
         loc = ("facts", *field)
         line = next((self.lines[loc[:k]] for k in range(len(loc), 0, -1) if loc[:k] in self.lines), None)
-        return InputError(f"{f'line {line}: ' if line else ''}{'.'.join(map(str, loc))}: {message}", path=str(self.path))
+        return InputError(
+            f"{f'line {line}: ' if line else ''}{'.'.join(map(str, loc))}: {message}", path=str(self.path)
+        )
 
 
 def load_facts(path: Path) -> Facts:

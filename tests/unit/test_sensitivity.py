@@ -146,7 +146,9 @@ def test_a_tiny_analysis_writes_its_tables_and_figures_the_same_twice(tmp_path: 
         tables.append([(out / f).read_text(encoding="utf-8") for f in ("design.csv", "indices.csv", "ranking.csv")])
     assert tables[0] == tables[1]
     design = list(csv.DictReader(tables[0][0].splitlines()))
-    assert len(design) == 1 + 2 * 3 and design[0]["role"] == "nominal" and design[0]["sides.red.sorties_per_day"] == "60"
+    assert (
+        len(design) == 1 + 2 * 3 and design[0]["role"] == "nominal" and design[0]["sides.red.sorties_per_day"] == "60"
+    )
     rows = list(csv.DictReader(tables[0][1].splitlines()))
     assert {r["policy"] for r in rows} == {"no-notice", "notice-30", "notice-30-minus-no-notice"}
     assert {r["index"] for r in rows} == {"mu_star", "sigma"}
