@@ -107,7 +107,7 @@ def run_scenario(
     print_summary(summary, order, plan.levels, plan.sides, sc.horizon_h)
     print(
         f"\nresults: {run.path}/ (manifest.json, replications.csv, encounters.csv, summary.csv, "
-        "comparison.json, airborne.csv)"
+        "comparison.json, airborne.csv, transits.csv)"
     )
     if execution.on_finished is not None:
         execution.on_finished(run.path)

@@ -19,7 +19,7 @@ from tests.conftest import REPO
 SMALL = REPO / "scenarios" / "corridor-small.yaml"
 REPLICATIONS = 12
 POLICIES = 6
-TABLES = ("replications.csv", "encounters.csv", "summary.csv", "airborne.csv", "comparison.json")
+TABLES = ("replications.csv", "encounters.csv", "summary.csv", "airborne.csv", "transits.csv", "comparison.json")
 
 # name -> (extra CLI options, expected manifest executor, workers, chunk size)
 CONFIGS: dict[str, tuple[list[str], str, int, int]] = {

@@ -15,7 +15,7 @@ import yaml
 from sim.cli import main
 from tests.conftest import REPO
 
-TABLES = ("replications.csv", "encounters.csv", "summary.csv", "airborne.csv")
+TABLES = ("replications.csv", "encounters.csv", "summary.csv", "airborne.csv", "transits.csv")
 TACTICAL = {
     "standoff_nm": 10,
     "standoff_ft": 4000,

@@ -28,7 +28,7 @@ from tests.conftest import REPO, CliResult, stop_after_first_chunk
 
 SMALL = REPO / "scenarios" / "corridor-small.yaml"
 REPLICATIONS = 60  # 20 chunks of 3: long enough to interrupt, short enough for CI
-TABLES = ("replications.csv", "encounters.csv", "summary.csv", "airborne.csv", "comparison.json")
+TABLES = ("replications.csv", "encounters.csv", "summary.csv", "airborne.csv", "transits.csv", "comparison.json")
 RESULT_FILES = (*TABLES, "manifest.json")
 
 
