@@ -28,6 +28,7 @@ times through the day's own ``send``.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import math
 from collections.abc import Callable, Generator, Sequence
@@ -38,7 +39,7 @@ import numpy as np
 import pytest
 
 import sim.model.day
-from sim.model.day import Outcome, _Day, replication_streams
+from sim.model.day import Outcome, _Day, draw_day
 from sim.model.notices import Notice
 from sim.model.tasking import Sortie
 from sim.scenario.load import LoadedScenario, scenario_from_data
@@ -279,7 +280,8 @@ def make_day(
         return sorted(by_side[side_name], key=lambda s: (s.t_on_s, s.id))
 
     monkeypatch.setattr(sim.model.day, "draw_tasking", tasking)
-    day = _Day(loaded, policy or NoNotice(kind="none"), replication_streams(0, 0, loaded.scenario.side_names))
+    draws = dataclasses.replace(draw_day(loaded, 0, 0), copy_sorties=False)  # the test reads its sorties back
+    day = _Day(loaded, policy or NoNotice(kind="none"), draws)
     for minute, receiver, batch in deliveries:
         day.env.process(_deliver(day, minute * MIN, receiver, list(batch)))
     return day

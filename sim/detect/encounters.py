@@ -47,6 +47,7 @@ __all__ = ["Encounters", "find_encounters", "find_encounters_levels"]
 _MAX_CELLS = 64
 _CHUNK_PAIRS = 1 << 20
 _MERGE_REL_TOL = 1e-9
+_DIRECT_PAIRS = 200_000  # leg pairs airborne together up to which _candidates_direct is used
 
 
 @dataclass(frozen=True, eq=False)
@@ -155,7 +156,8 @@ def find_encounters_levels(tracks: Tracks, levels: Sequence[tuple[float, float]]
     reach_h = max(h for h, _ in thresholds)
     reach_v = max(v for _, v in thresholds)
     found: list[list[tuple[np.ndarray, ...]]] = [[] for _ in thresholds]
-    for i, j, ta, tb in _candidates(legs, reach_h, reach_v):
+    direct = _candidates_direct(legs, reach_h, reach_v)
+    for i, j, ta, tb in direct if direct is not None else _candidates(legs, reach_h, reach_v):
         for k, (h, v) in enumerate(thresholds):
             found[k].append(_solve(legs, i, j, ta, tb, h, v))
     return [_encounters(tracks, _merge(pieces, len(tracks))) for pieces in found]
@@ -291,8 +293,59 @@ def _candidates(
     large = [np.flatnonzero(big & (side == s)) for s in (0, 1)]
     every = [np.flatnonzero(side == s) for s in (0, 1)]
     for group_a, group_b in ((large[0], every[1]), (small[0], large[1])):
+        if not (len(group_a) and len(group_b)):
+            continue  # usually: no piece spans too many cells
         for pa, pb, _ in _cross(bucket[group_a], group_a, bucket[group_b], group_b):
             yield from emit(pa, pb, None)
+
+
+def _candidates_direct(
+    legs: _Legs, reach_h: float, reach_v: float
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] | None:
+    """``_candidates`` for light traffic (a day of a few dozen flights): every side-0 leg with
+    every side-1 leg that is airborne with it, kept where their boxes over the common span
+    come within the reach; one chunk, each pair's whole common span. None when that would
+    pair more than ``_DIRECT_PAIRS`` legs (the grid is then cheaper).
+
+    The results do not depend on which of the two finds the candidates: ``_solve`` works
+    from the start of each pair's common span, and ``_merge`` joins pieces that meet.
+    """
+    a = np.flatnonzero(legs.side == 0)
+    b = np.flatnonzero(legs.side == 1)
+    b = b[np.argsort(legs.t0[b], kind="stable")]
+    t0_b = legs.t0[b]
+    longest_b = float((legs.t1[b] - t0_b).max())
+    # side-1 legs that start before the side-0 leg ends and end after it starts (bounded by
+    # the longest side-1 leg); the exact overlap test follows
+    lo = np.searchsorted(t0_b, legs.t0[a] - longest_b, side="left")
+    hi = np.searchsorted(t0_b, legs.t1[a], side="left")
+    counts = hi - lo
+    if int(counts.sum()) > _DIRECT_PAIRS:
+        return None
+    owner, rank = _expand(counts)
+    i = a[owner]
+    j = b[lo[owner] + rank]
+    ta = np.maximum(legs.t0[i], legs.t0[j])
+    tb = np.minimum(legs.t1[i], legs.t1[j])
+    ok = ta < tb
+    i, j, ta, tb = i[ok], j[ok], ta[ok], tb[ok]
+    xa0, ya0, za0 = legs.at(i, ta)
+    xa1, ya1, za1 = legs.at(i, tb)
+    xb0, yb0, zb0 = legs.at(j, ta)
+    xb1, yb1, zb1 = legs.at(j, tb)
+    # the reach, plus slack so rounding never drops a true candidate (as the grid pads)
+    pad_h = reach_h * (1 + 1e-9) + 2e-6
+    pad_v = reach_v * (1 + 1e-9) + 2e-6
+    near = np.ones(len(i), dtype=bool)
+    for p0, p1, q0, q1, pad in (
+        (xa0, xa1, xb0, xb1, pad_h),
+        (ya0, ya1, yb0, yb1, pad_h),
+        (za0, za1, zb0, zb1, pad_v),
+    ):
+        near &= (np.minimum(p0, p1) <= np.maximum(q0, q1) + pad) & (np.minimum(q0, q1) <= np.maximum(p0, p1) + pad)
+    if not near.any():
+        return []
+    return [(i[near], j[near], ta[near], tb[near])]
 
 
 def _expand(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

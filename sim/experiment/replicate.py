@@ -20,7 +20,7 @@ from sim.experiment.results import csv_text
 from sim.experiment.risk import risk_values
 from sim.experiment.transits import TRANSIT_COLUMNS, transit_rows
 from sim.experiment.value import rates_for
-from sim.model.day import Outcome, simulate
+from sim.model.day import Outcome, draw_day, simulate
 from sim.scenario.load import LoadedScenario
 
 __all__ = ["Chunk", "ChunkResult", "Job", "airborne_by_hour", "chunk_ranges", "run_chunk"]
@@ -123,9 +123,10 @@ def run_chunk(job: Job, chunk: Chunk) -> ChunkResult:
     events = 0
     rates = rates_for(sc)
     for rep in range(chunk.start, chunk.stop):
+        draws = draw_day(job.loaded, job.seed, rep)  # the same sorties under every rule
         for name in job.policies:
             policy = sc.policies[name]
-            outcome = simulate(job.loaded, policy, job.seed, rep)
+            outcome = simulate(job.loaded, policy, job.seed, rep, draws)
             found = find_encounters_levels(outcome.tracks, levels)
             if outcome.window_s is not None:  # a warm-up: the encounters that start in the measured day
                 found = [e.starting_in(*outcome.window_s) for e in found]

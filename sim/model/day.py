@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import chain
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import simpy
 
 from sim.detect.tracks import Tracks
-from sim.model.flightpath import FlightPath
+from sim.model.flightpath import FlightPath, WorkLegs
 from sim.model.notices import Notice, PlannedSortie, RouteLeg
 from sim.model.opscell import Replanner
 from sim.model.profile import Profile
@@ -34,7 +34,7 @@ from sim.scenario.models import Fleet
 from sim.scenario.rules import PolicySpec
 from sim.units import FT_M, NM_M
 
-__all__ = ["Outcome", "is_measured", "simulate", "replication_streams"]
+__all__ = ["DayDraws", "Outcome", "draw_day", "is_measured", "replication_streams", "simulate"]
 
 
 @dataclass(frozen=True)
@@ -89,60 +89,98 @@ def replication_streams(seed: int, replication: int, side_names: Sequence[str]) 
     return {name: np.random.default_rng(ss) for name, ss in zip(side_names, streams, strict=True)}
 
 
+@dataclass(frozen=True)
+class DayDraws:
+    """What every rule of one replication shares (common random numbers), drawn once.
+
+    ``tasking`` holds each side's sorties as drawn, before any rule touches them (the day
+    copies them); ``work_points`` and ``transits_s`` are caches of pure functions of a
+    sortie's uniforms, sector and block (points (k, 2) m; transit s), filled as the rules
+    need them and valid for every rule of the replication (``work_legs`` likewise: the legs
+    through a sortie's work points in a sector; ``work_plans``: its points and altitudes
+    in a sector and block). With ``copy_sorties`` False the
+    day flies the ``tasking`` objects themselves (one rule only: a test that reads them back).
+    """
+
+    tasking: dict[str, list[Sortie]]
+    window_s: tuple[float, float] | None
+    work_points: dict[tuple[int, str], np.ndarray]
+    transits_s: dict[tuple[int, str, float, float], float]
+    work_legs: dict[tuple[int, str], WorkLegs] = field(default_factory=dict)
+    work_plans: dict[tuple[int, str, float, float], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    copy_sorties: bool = True
+
+
+def draw_day(loaded: LoadedScenario, seed: int, replication: int) -> DayDraws:
+    """Draw replication ``replication``'s tasking for every side, as every rule will see it."""
+    sc = loaded.scenario
+    streams = replication_streams(seed, replication, sc.side_names)
+    tasking: dict[str, list[Sortie]] = {}
+    next_id = 0
+    for name in sc.side_names:
+        tasking[name] = draw_tasking(name, sc.sides[name], loaded.sectors, sc.horizon_s, streams[name], next_id)
+        next_id += len(tasking[name])
+    # A warm-up flies the same operations for warmup_s before the measured day and after it:
+    # each side's generator goes on, after the day's draws (so the measured day's sorties are
+    # the ones drawn without a warm-up), with [-warm-up, 0), then [horizon, horizon + warm-up).
+    window_s: tuple[float, float] | None = None
+    if sc.warmup_s > 0:
+        window_s = (0.0, sc.horizon_s)
+        for name in sc.side_names:
+            side, rng = sc.sides[name], streams[name]
+            before = draw_tasking(name, side, loaded.sectors, 0.0, rng, next_id, start_s=-sc.warmup_s)
+            next_id += len(before)
+            end_s = sc.horizon_s + sc.warmup_s
+            after = draw_tasking(name, side, loaded.sectors, end_s, rng, next_id, start_s=sc.horizon_s)
+            next_id += len(after)
+            tasking[name] = before + tasking[name] + after
+    by_sector: dict[str, list[Sortie]] = {}
+    for sorties in tasking.values():
+        for s in sorties:
+            by_sector.setdefault(s.sector, []).append(s)
+    # map every sortie's work uniforms in its tasked sector at once (one numpy call per sector)
+    work_points: dict[tuple[int, str], np.ndarray] = {}
+    for sector_name, group in by_sector.items():
+        sector = loaded.sectors[sector_name]
+        pts = sector.points_from_uniforms(np.concatenate([s.work_u[:, :3] for s in group]))
+        start = 0
+        for s in group:
+            work_points[(s.id, sector_name)] = pts[start : start + len(s.work_u)]
+            start += len(s.work_u)
+    return DayDraws(tasking, window_s, work_points, {})
+
+
 class _Day:
     """One replication in progress; offers ``PolicyContext`` to the rule and ``DayView`` to the ops cells."""
 
-    def __init__(self, loaded: LoadedScenario, policy: PolicySpec, streams: dict[str, np.random.Generator]) -> None:
+    def __init__(self, loaded: LoadedScenario, policy: PolicySpec, draws: DayDraws) -> None:
         sc = loaded.scenario
         self.loaded = loaded
         self.policy = rule_for(policy)
         self.side_names = sc.side_names
-        proj = loaded.projection
-        self.base_xy: dict[tuple[str, str], tuple[float, float, float]] = {}
-        tasking: dict[str, list[Sortie]] = {}
-        next_id = 0
-        for name in self.side_names:
-            side = sc.sides[name]
-            for base_name, base in side.bases.items():
-                x, y = proj.to_xy(base.lat_deg, base.lon_deg)
-                self.base_xy[(name, base_name)] = (float(x), float(y), base.elevation_m)
-            tasking[name] = draw_tasking(name, side, loaded.sectors, sc.horizon_s, streams[name], next_id)
-            next_id += len(tasking[name])
-        # A warm-up flies the same operations for warmup_s before the measured day and after it:
-        # each side's generator goes on, after the day's draws (so the measured day's sorties are
-        # the ones drawn without a warm-up), with [-warm-up, 0), then [horizon, horizon + warm-up).
-        self.window_s: tuple[float, float] | None = None
-        if sc.warmup_s > 0:
-            self.window_s = (0.0, sc.horizon_s)
-            for name in self.side_names:
-                side, rng = sc.sides[name], streams[name]
-                before = draw_tasking(name, side, loaded.sectors, 0.0, rng, next_id, start_s=-sc.warmup_s)
-                next_id += len(before)
-                end_s = sc.horizon_s + sc.warmup_s
-                after = draw_tasking(name, side, loaded.sectors, end_s, rng, next_id, start_s=sc.horizon_s)
-                next_id += len(after)
-                tasking[name] = before + tasking[name] + after
-        self.tasking = tasking
-        self._work_points: dict[tuple[int, str], np.ndarray] = {}
-        self._transits: dict[tuple[int, str, float, float], float] = {}
-        self.profiles = {
-            (name, f): Profile.of(fleet) for name in self.side_names for f, fleet in sc.sides[name].fleets.items()
+        self.base_xy = _base_xy(loaded)
+        # each base's take-off interval (s), as planned_launch_s reads it
+        self.takeoff_s = {
+            (name, b): base.takeoff_interval_min * 60.0
+            for name in sc.side_names
+            for b, base in sc.sides[name].bases.items()
         }
-        by_sector: dict[str, list[Sortie]] = {}
-        for name, sorties in tasking.items():
+        self.tasking = draws.tasking
+        if draws.copy_sorties:
+            self.tasking = {name: [s.fresh() for s in sorties] for name, sorties in draws.tasking.items()}
+        self.window_s = draws.window_s
+        self._work_points = draws.work_points
+        self._transits = draws.transits_s
+        self._work_legs = draws.work_legs
+        self._work_plans = draws.work_plans
+        self.profiles = _profiles(loaded)
+        for name, sorties in self.tasking.items():
+            fleets = sc.sides[name].fleets
             for s in sorties:
-                fleet = sc.sides[name].fleets[s.fleet]
+                fleet = fleets[s.fleet]
                 s.floor_m, s.ceiling_m = self.policy.altitude_block(name, fleet.floor_m, fleet.ceiling_m)
                 s.altitude_changed = (s.floor_m, s.ceiling_m) != (fleet.floor_m, fleet.ceiling_m)
-                by_sector.setdefault(s.sector, []).append(s)
-        # map every sortie's work uniforms in its tasked sector at once (one numpy call per sector)
-        for sector_name, group in by_sector.items():
-            sector = loaded.sectors[sector_name]
-            pts = sector.points_from_uniforms(np.concatenate([s.work_u[:, :3] for s in group]))
-            start = 0
-            for s in group:
-                self._work_points[(s.id, sector_name)] = pts[start : start + len(s.work_u)]
-                start += len(s.work_u)
+        tasking = self.tasking
         finite_created = [s.created_s for ss in tasking.values() for s in ss if s.created_s > -math.inf]
         earliest = min([0.0, *finite_created, *(self.planned_launch_s(s) for ss in tasking.values() for s in ss)])
         self.start_s = math.floor((earliest - 1800.0) / 3600.0) * 3600.0
@@ -166,7 +204,7 @@ class _Day:
         self.resources: dict[str, simpy.Resource] = {}
         self.events = 0
         specs = {name: t for name in self.side_names if (t := sc.sides[name].tactical) is not None}
-        self.tactical = TacticalLayer(self, specs, self.side_names, proj) if specs else None
+        self.tactical = TacticalLayer(self, specs, self.side_names, loaded.projection) if specs else None
 
     # --- PolicyContext -------------------------------------------------------------------
     def sorties(self, side: str) -> Sequence[Sortie]:
@@ -217,13 +255,27 @@ class _Day:
         plan flies the same path under every rule, one moved to another block keeps its
         ground track, and one re-tasked uses the same numbers in its new sector.
         """
+        key = (s.id, s.sector, s.floor_m, s.ceiling_m)
+        plan = self._work_plans.get(key)
+        if plan is None:
+            points = self._work_points.get(key[:2])
+            if points is None:
+                points = self.loaded.sectors[s.sector].points_from_uniforms(s.work_u[:, :3])
+                self._work_points[key[:2]] = points
+            z = s.floor_m + s.work_u[: len(points), 3] * (s.ceiling_m - s.floor_m)
+            points.flags.writeable = z.flags.writeable = False  # shared by every rule of the replication
+            plan = points, z
+            self._work_plans[key] = plan
+        return plan
+
+    def work_legs(self, s: Sortie) -> WorkLegs:
+        """The legs through the sortie's work points in its current sector at its cruise speed."""
         key = (s.id, s.sector)
-        points = self._work_points.get(key)
-        if points is None:
-            points = self.loaded.sectors[s.sector].points_from_uniforms(s.work_u[:, :3])
-            self._work_points[key] = points
-        z = s.floor_m + s.work_u[: len(points), 3] * (s.ceiling_m - s.floor_m)
-        return points, z
+        legs = self._work_legs.get(key)
+        if legs is None:
+            legs = WorkLegs(self.work_plan(s)[0], self.fleet(s).cruise_mps)
+            self._work_legs[key] = legs
+        return legs
 
     def transit_s(self, s: Sortie) -> float:
         """Time from take-off to arrival on station: the fleet's climb-out and cruise (s).
@@ -243,8 +295,7 @@ class _Day:
 
     def planned_launch_s(self, s: Sortie) -> float:
         """When the sortie means to take off to be on station at ``t_on_s`` (jitter included)."""
-        base = self.loaded.scenario.sides[s.side].bases[s.base]
-        return s.t_on_s - self.transit_s(s) - base.takeoff_interval_min * 60.0 + s.jitter_s
+        return s.t_on_s - self.transit_s(s) - self.takeoff_s[(s.side, s.base)] + s.jitter_s
 
     # --- processes -------------------------------------------------------------------------
     def _sleep_until_launch(self, s: Sortie) -> Generator[Any, Any, None]:
@@ -335,7 +386,7 @@ class _Day:
         end_s = s.on_station_end_s
         if arrive_s < end_s:
             s.work_segments.append([arrive_s, end_s])
-        path.work(points[1:], z[1:], fleet.cruise_mps, end_s)
+        path.work_along(self.work_legs(s), z, end_s)
         self.fly_home(s, path)
         return arrive_s
 
@@ -494,7 +545,40 @@ class _Day:
         )
 
 
-def simulate(loaded: LoadedScenario, policy: PolicySpec, seed: int, replication: int) -> Outcome:
-    """Run replication ``replication`` of ``loaded`` under ``policy``; pure given its inputs."""
-    streams = replication_streams(seed, replication, loaded.scenario.side_names)
-    return _Day(loaded, policy, streams).run()
+def simulate(
+    loaded: LoadedScenario, policy: PolicySpec, seed: int, replication: int, draws: DayDraws | None = None
+) -> Outcome:
+    """Run replication ``replication`` of ``loaded`` under ``policy``; pure given its inputs.
+
+    ``draws`` (from ``draw_day(loaded, seed, replication)``) saves drawing the tasking again
+    when several rules run the same replication; the outcome is the same with or without it.
+    """
+    if draws is None:
+        draws = draw_day(loaded, seed, replication)
+    return _Day(loaded, policy, draws).run()
+
+
+def _base_xy(loaded: LoadedScenario) -> dict[tuple[str, str], tuple[float, float, float]]:
+    """Every base's local position and elevation (m), keyed by (side, base); cached on ``loaded``."""
+    cached = loaded.cache.get("base_xy")
+    if cached is not None:
+        return cast(dict[tuple[str, str], tuple[float, float, float]], cached)
+    sc, proj = loaded.scenario, loaded.projection
+    out: dict[tuple[str, str], tuple[float, float, float]] = {}
+    for name in sc.side_names:
+        for base_name, base in sc.sides[name].bases.items():
+            x, y = proj.to_xy(base.lat_deg, base.lon_deg)
+            out[(name, base_name)] = (float(x), float(y), base.elevation_m)
+    loaded.cache["base_xy"] = out
+    return out
+
+
+def _profiles(loaded: LoadedScenario) -> dict[tuple[str, str], Profile]:
+    """Every fleet's flight profile, keyed by (side, fleet); cached on ``loaded``."""
+    cached = loaded.cache.get("profiles")
+    if cached is not None:
+        return cast(dict[tuple[str, str], Profile], cached)
+    sc = loaded.scenario
+    out = {(n, f): Profile.of(fleet) for n in sc.side_names for f, fleet in sc.sides[n].fleets.items()}
+    loaded.cache["profiles"] = out
+    return out

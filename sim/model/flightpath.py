@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["FlightPath"]
+__all__ = ["FlightPath", "WorkLegs"]
 
 
 @dataclass
@@ -144,28 +144,76 @@ class FlightPath:
         The last leg is cut short at ``until_s``; if the points run out first, the
         aircraft holds at the last one. Assumes the path already ends inside the sector.
         """
-        # plain Python: a sortie has a few to a few dozen legs, too few for numpy to pay off
+        x0, y0, z0 = self.last
+        legs = WorkLegs(np.vstack([[x0, y0], np.asarray(points_m).reshape(-1, 2)]), speed_mps)
+        self.work_along(legs, np.concatenate([[z0], z_m]), until_s)
+
+    def work_along(self, legs: WorkLegs, z_m: np.ndarray, until_s: float) -> None:
+        """``work`` along ``legs``, which start where the path ends, at altitudes ``z_m`` (k,)
+        (one per point of ``legs``, the first being the path's own)."""
         ts, xs, ys, zs = self.t_s, self.x_m, self.y_m, self.z_m
         t, x0, y0, z0 = ts[-1], xs[-1], ys[-1], zs[-1]
         if t >= until_s:
             return
-        for start in range(0, len(points_m), 16):  # convert a few points at a time: most are never flown
-            block = zip(points_m[start : start + 16].tolist(), z_m[start : start + 16].tolist(), strict=True)
-            for (x, y), z in block:
-                leg_s = math.hypot(x - x0, y - y0) / speed_mps
-                if leg_s <= 0:
-                    continue
-                if t + leg_s > until_s:
-                    f = (until_s - t) / leg_s
-                    ts.append(until_s)
-                    xs.append(x0 + f * (x - x0))
-                    ys.append(y0 + f * (y - y0))
-                    zs.append(z0 + f * (z - z0))
-                    return
-                t += leg_s
-                ts.append(t)
-                xs.append(x)
-                ys.append(y)
-                zs.append(z)
-                x0, y0, z0 = x, y, z
+        leg_list, leg_x, leg_y, leg_point = legs.leg_s, legs.x_m, legs.y_m, legs.point
+        i = 0
+        while True:
+            if i == len(leg_list):
+                if not legs.extend():
+                    break
+                continue
+            leg_s, x, y, z = leg_list[i], leg_x[i], leg_y[i], float(z_m[leg_point[i]])
+            if t + leg_s > until_s:
+                f = (until_s - t) / leg_s
+                ts.append(until_s)
+                xs.append(x0 + f * (x - x0))
+                ys.append(y0 + f * (y - y0))
+                zs.append(z0 + f * (z - z0))
+                return
+            t += leg_s
+            ts.append(t)
+            xs.append(x)
+            ys.append(y)
+            zs.append(z)
+            x0, y0, z0 = x, y, z
+            i += 1
         self.hold_until(until_s)
+
+
+class WorkLegs:
+    """The legs through work points (k, 2) m from the first, at ``speed_mps``: durations (s),
+    end points (m) and each end's index into the points. Built 16 points at a time as a flight
+    needs them (most points are never flown) and kept, so every flight of the same points at
+    the same speed (the same sortie under another rule, or re-planned) reuses them. A point
+    that repeats the one before it makes no leg."""
+
+    __slots__ = ("leg_s", "point", "points_m", "speed_mps", "x_m", "y_m", "_next", "_x0", "_y0")
+
+    def __init__(self, points_m: np.ndarray, speed_mps: float) -> None:
+        self.points_m = points_m
+        self.speed_mps = speed_mps
+        self.leg_s: list[float] = []
+        self.x_m: list[float] = []
+        self.y_m: list[float] = []
+        self.point: list[int] = []
+        self._next = 1
+        self._x0, self._y0 = (float(v) for v in points_m[0]) if len(points_m) else (0.0, 0.0)
+
+    def extend(self) -> bool:
+        """Read up to 16 more points; False when none are left."""
+        k = self._next
+        if k >= len(self.points_m):
+            return False
+        block = self.points_m[k : k + 16].tolist()
+        x0, y0, speed = self._x0, self._y0, self.speed_mps
+        for j, (x, y) in enumerate(block):
+            leg_s = math.hypot(x - x0, y - y0) / speed
+            if leg_s <= 0:
+                continue
+            self.leg_s.append(leg_s)
+            self.x_m.append(x)
+            self.y_m.append(y)
+            self.point.append(k + j)
+            x0, y0 = x, y
+        self._x0, self._y0, self._next = x0, y0, k + len(block)
+        return True

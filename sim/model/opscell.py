@@ -102,9 +102,26 @@ class Replanner:
                 touched.append(n)
         # a fresh decision for every sortie a changed notice touches, and for every sortie still
         # unresolved (what went may have freed a sector, a band or a time it could move to)
+        if not touched:
+            for s in self.day.created[self.side_name]:
+                if s.unresolved:
+                    self.react(s)
+            return
+        buf = self.side.reaction.buffer_s
+        # each notice's window widened by the buffer, to test time (cheap) before area
+        spans = [(n, n.start_s - buf, n.end_s + buf) for n in touched]
         for s in self.day.created[self.side_name]:
-            if s.unresolved or any(self._touches_any(n, s.sector, self.window(s)) for n in touched):
+            if s.unresolved:
                 self.react(s)
+                continue
+            w0, w1 = window = self.window(s)
+            for n, lo_s, hi_s in spans:
+                if w0 < hi_s and w1 > lo_s and self._touches(n, s.sector, window):
+                    self.react(s)
+                    break
+                if n.route and any(self._leg_touches(leg, s.sector, window) for leg in n.route):
+                    self.react(s)
+                    break
 
     def plan_new(self, s: Sortie) -> None:
         """A sortie just added to the tasking is planned around what the side already knows."""

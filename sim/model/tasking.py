@@ -85,6 +85,30 @@ class Sortie:
         self.tasked_sector = self.tasked_sector or self.sector
         self.tasked_t_on_s = self.tasked_t_on_s or self.t_on_s
 
+    def fresh(self) -> Sortie:
+        """A copy of this sortie as drawn, for one rule's day: the plan fields and draws shared
+        (``work_u`` is read only), every outcome field at its start value."""
+        return Sortie(
+            self.id,
+            self.side,
+            self.fleet,
+            self.base,
+            self.tasked_sector,
+            self.tasked_t_on_s,
+            self.on_station_s,
+            self.floor_m,
+            self.ceiling_m,
+            self.short_notice,
+            self.created_s,
+            self.jitter_s,
+            self.coverage_u,
+            self.choice_u,
+            self.work_u,
+            self.tasked_sector,
+            self.tasked_t_on_s,
+            self.formation,
+        )
+
     @property
     def name(self) -> str:
         """The flight label used in tracks and encounter tables."""

@@ -36,6 +36,9 @@ class LoadedScenario:
         self.sectors = sectors
         self.path = path
         self.sha256 = sha256
+        # derived facts the model reuses across replications (bases' positions, profiles),
+        # filled on first use; a pure function of the scenario, rebuilt for a changed one
+        self.cache: dict[str, object] = {}
 
     def with_scenario(self, scenario: Scenario) -> LoadedScenario:
         """The same file and sectors with ``scenario`` in place of the loaded one (e.g. a layer switched off)."""

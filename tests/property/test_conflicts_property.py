@@ -1,4 +1,8 @@
-"""Properties of find_encounters: equal to a brute-force reference; invariances."""
+"""Properties of find_encounters: equal to a brute-force reference; invariances.
+
+Every test runs twice, once with each way of finding candidate leg pairs: the direct pairing
+the model's light traffic takes, and the grid of cells and time buckets heavier traffic takes.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,27 @@ import os
 from dataclasses import replace
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import sim.detect.encounters
 from sim.detect.encounters import Encounters, find_encounters, find_encounters_levels
 from sim.detect.tracks import Tracks
 from tests.property.brute_force import Encounter, brute_encounters, flights_of, separation_at
 
 H_M = 1000.0
 V_M = 300.0
+
+
+@pytest.fixture(autouse=True, scope="module", params=["direct", "grid"])
+def candidate_finder(request: pytest.FixtureRequest) -> object:
+    """Force one candidate finder: ``direct`` for any traffic here, or the ``grid`` always."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sim.detect.encounters, "_DIRECT_PAIRS", 10**9 if request.param == "direct" else -1)
+        yield request.param
+
+
 TIME_TOL_S = 1e-3
 SHORT_S = 1e-2
 
