@@ -59,7 +59,8 @@ def _typed(frame: pd.DataFrame, source: str, keep: Iterable[str] = (), first_lin
             out[column] = values
             continue
         numbers = pd.to_numeric(values, errors="coerce")
-        bad = numbers.isna() & values.notna() & (values.astype("string").str.strip() != "")
+        text = values.astype("string").str.strip().str.lower()
+        bad = numbers.isna() & values.notna() & ~text.isin(["", "nan"]).fillna(True)
         if bad.any():
             at = int(bad.to_numpy().nonzero()[0][0])
             raise InputError(

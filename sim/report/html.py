@@ -34,10 +34,10 @@ nav ul { display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; padding: 0; list-sty
 a { color: var(--accent); }
 .scroll { overflow-x: auto; margin: 0.5rem 0 1rem; }
 table { min-width: min(100%, 36rem); border-collapse: collapse; font-size: 0.9rem; font-variant-numeric: tabular-nums; }
-caption { text-align: left; caption-side: top; padding: 0.25rem 0; }
+caption { text-align: left; caption-side: top; padding: 0.25rem 0; max-width: calc(100vw - 2.5rem); }
 th, td { padding: 0.3rem 0.6rem; border-bottom: 1px solid var(--rule); text-align: right; white-space: nowrap; }
 th:first-child, td:first-child { text-align: left; }
-thead th { background: var(--band); border-bottom: 2px solid var(--rule); vertical-align: bottom; }
+thead th { white-space: normal; min-width: 5.5rem; background: var(--band); border-bottom: 2px solid var(--rule); vertical-align: bottom; }
 tbody th { font-weight: 600; }
 figure { margin: 1rem 0 1.75rem; }
 figure img { display: block; width: 100%; height: auto; max-width: 60rem; border: 1px solid var(--rule); }

@@ -54,9 +54,17 @@ def _digits(values: list[float]) -> int:
     return 1 if smallest >= 100 else 2 if smallest >= 0.1 else 3 if smallest >= 0.01 else 4
 
 
+def headline_level(run: RunData, rows: Rows) -> str:
+    """The level the answer speaks of: the one with the most encounters under the reference (the
+    best resolved by the replications), the first level when none has any."""
+    means = {lv: _num(rows.get((run.reference, f"encounters_{lv}")), "mean") for lv in run.levels}
+    finite = {lv: m for lv, m in means.items() if math.isfinite(m) and m > 0}
+    return max(finite, key=finite.__getitem__) if finite else run.levels[0]
+
+
 def answer(run: RunData, rows: Rows) -> str:
-    """The answer in two sentences: what the best rule does to the first level's encounters, and what it costs."""
-    level = run.levels[0]
+    """The answer in two sentences: what the best rule does to the encounters, and what it costs each side."""
+    level = headline_level(run, rows)
     metric = f"encounters_{level}"
     ref = run.reference
     per_day = run.per_day
@@ -64,8 +72,9 @@ def answer(run: RunData, rows: Rows) -> str:
     what = f"{level} ({title.split(': ', 1)[1]})" if title != level else level
     ref_row = rows.get((ref, metric))
     n = int(_num(ref_row, "n")) if ref_row else 0
-    ref_text = _cell(ref_row, scale=per_day)
     others = [p for p in run.policies if p != ref and (p, metric) in rows]
+    digits = _digits([_num(rows.get((p, metric)), "mean") * per_day for p in run.policies])
+    ref_text = _cell(ref_row, digits=digits, scale=per_day)
     if not others:
         return (
             f"Under {ref}, the two sides have {ref_text} encounters a day at level {what}, mean [95 % CI] of {n} "
@@ -74,15 +83,14 @@ def answer(run: RunData, rows: Rows) -> str:
     best = min(others, key=lambda p: _num(rows[(p, metric)], "mean"))
     best_row = rows[(best, metric)]
     ratio = _num(best_row, "ratio")
+    diff = _cell(best_row, "diff_", digits=digits, scale=per_day)
     change = (
-        f"{(ratio - 1) * 100:+.0f} % (ratio {interval(ratio, _num(best_row, 'ratio_ci95_low'), _num(best_row, 'ratio_ci95_high'))})"
-        if math.isfinite(ratio)
-        else f"a paired difference of {_cell(best_row, 'diff_', scale=per_day)} a day"
+        f"{(ratio - 1) * 100:+.0f} %, paired difference {diff}" if math.isfinite(ratio) else f"paired difference {diff}"
     )
     first = (
         f"Of the {len(run.policies)} policies, {best} leaves the fewest encounters at level {what}: "
-        f"{_cell(best_row, scale=per_day)} a day against {ref_text} under {ref}, {change}, "
-        f"from {n} paired replications (mean [95 % CI])."
+        f"{_cell(best_row, digits=digits, scale=per_day)} a day against {ref_text} under {ref} ({change}; "
+        f"mean [95 % CI] of {n} paired replications)."
     )
     costs = []
     for side in run.sides:
@@ -90,7 +98,7 @@ def answer(run: RunData, rows: Rows) -> str:
         if row is not None:
             costs.append(f"{side} {_cell(row, 'diff_', scale=per_day)}")
     second = (
-        f"It costs, against {ref}, "
+        f"In exchange, against {ref}, {best} costs "
         + " and ".join(costs)
         + " sortie equivalents of mission value a day (a sortie flown as planned is worth 1)."
         if costs
