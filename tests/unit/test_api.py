@@ -197,3 +197,28 @@ def test_opening_what_is_not_a_finished_run_is_an_input_error(tmp_path: Path) ->
     (tmp_path / "replications.csv").write_text("policy,policy_kind,replication,seed,x\np,none,0,1,oops\n")
     with pytest.raises(InputError, match=r"replications.csv: line 2: column x: expected a number, found 'oops'"):
         api.Results.open(tmp_path).replications  # noqa: B018
+
+
+def test_sensitivity_from_a_dict_gives_typed_indices_figures_and_a_report(tmp_path: Path) -> None:
+    spec = {
+        "sensitivity": {
+            "scenario": str(SMALL),
+            "method": "morris",
+            "vary": {"sides.red.sorties_per_day": {"low": 30, "high": 90}},
+            "outputs": ["encounters_los"],
+            "policies": ["no-notice", "notice-30"],
+            "replications": 1,
+            "trajectories": 2,
+            "resamples": 100,
+        }
+    }
+    results = api.sensitivity(spec, workers=1, out=tmp_path / "s", progress="none", report=True)
+    assert results.kind == "sensitivity"
+    assert set(results.indices["index"]) == {"mu_star", "sigma"} and results.indices["value"].dtype == "float64"
+    assert results.figure_names == ["morris_encounters_los"] and isinstance(
+        results.figure("morris_encounters_los"), Figure
+    )
+    assert (results.path / "figures" / "morris_encounters_los.png").is_file()
+    assert "sensitivity analysis report" in (results.path / "report.html").read_text(encoding="utf-8")
+    with pytest.raises(InputError, match="this is a sensitivity directory"):
+        results.summary  # noqa: B018
