@@ -121,3 +121,15 @@ def test_sensitivity_report_of_the_reference_analysis(tmp_path: Path) -> None:
     assert "sensitivity analysis report" in text and "mu_star" in text
     assert len(_images(text)) == 4  # one figure per output
     assert re.search(r'<p class="lead">Of the \d+ parameters varied', text)
+
+
+def test_the_reference_run_ships_its_report_and_the_readme_links_it() -> None:
+    import json
+
+    report = REFERENCE / "report.html"
+    manifest = json.loads((REFERENCE / "manifest.json").read_text(encoding="utf-8"))
+    text = report.read_text(encoding="utf-8")
+    assert manifest["scenario_sha256"] in text and "syria-2015-10: run report" in text
+    assert len(_images(text)) == len(list((REFERENCE / "figures").glob("*.png")))
+    assert report.stat().st_size < 1_500_000  # modest-dpi PNGs keep it small
+    assert "(results/reference/syria-2015-10/report.html)" in (REPO / "README.md").read_text(encoding="utf-8")
