@@ -1,4 +1,4 @@
-"""The ``deconflict`` command: run, validate, schema, detect.
+"""The ``deconflict`` command: parses its options and calls ``sim.api`` (run, sweep, detect, report, ...).
 
 Bad input of any kind prints ``error: <file>: <what>`` on stderr and exits with code 2,
 without a traceback and without writing anything.
@@ -7,23 +7,20 @@ without a traceback and without writing anything.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import signal
 import sys
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim import __version__
 from sim.errors import InputError
 from sim.experiment.progress import PROGRESS_MODES
-from sim.units import FT_M, NM_M
+from sim.units import FT_M
 
 if TYPE_CHECKING:
     from sim.experiment.runner import Execution
-    from sim.scenario.load import LoadedScenario
 
 __all__ = ["main"]
 
@@ -98,195 +95,59 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def _horizontal_m(args: argparse.Namespace) -> float:
-    if (args.horizontal_nm is None) == (args.horizontal_ft is None):
-        raise InputError("give exactly one of --horizontal-nm or --horizontal-ft")
-    given, option = (
-        (args.horizontal_nm, "--horizontal-nm")
-        if args.horizontal_nm is not None
-        else (args.horizontal_ft, "--horizontal-ft")
-    )
-    if not (given > 0 and given < float("inf")):
-        raise InputError(f"{option} must be a number > 0, found {given}")
-    value = given * NM_M if option == "--horizontal-nm" else given * FT_M
-    return float(value)
+def _option(name: str) -> str:
+    """An API keyword as the command line spells the option: ``chunk_size`` -> ``--chunk-size``."""
+    return "--" + name.replace("_", "-")
 
 
 def _cmd_detect(args: argparse.Namespace) -> int:
-    import math
+    from sim.api.detect import detect_tracks
 
-    from sim.detect.encounters import find_encounters
-    from sim.detect.tracks import read_tracks
-
-    horizontal_m = _horizontal_m(args)
-    if not (math.isfinite(args.vertical_ft) and args.vertical_ft > 0):
-        raise InputError(f"--vertical-ft must be a number > 0, found {args.vertical_ft}")
-    out = Path(args.output) if args.output else None
-    if out is not None and out.is_dir():
-        raise InputError("is a directory; expected a CSV file name", path=str(out))
-    if out is not None and not out.parent.is_dir():
-        raise InputError("no such directory for the output file", path=str(out))
     say = (lambda msg: print(msg, file=sys.stderr, flush=True)) if not args.quiet else (lambda msg: None)
-    size_mb = Path(args.tracks).stat().st_size / 1e6 if Path(args.tracks).is_file() else 0.0
-    if size_mb > 5:
-        say(f"reading {args.tracks} ({size_mb:.0f} MB) ...")
-    t0 = time.monotonic()
-    tracks = read_tracks(args.tracks)
-    t1 = time.monotonic()
-    say(
-        f"read {tracks.n_points} points: {len(tracks)} flights, {tracks.n_legs} legs, "
-        f"sides {', '.join(tracks.side_names)} ({t1 - t0:.2f} s)"
+    found = detect_tracks(
+        args.tracks,
+        vertical_ft=args.vertical_ft,
+        horizontal_nm=args.horizontal_nm,
+        horizontal_ft=args.horizontal_ft,
+        output=args.output,
+        lateral_sd_ft=args.lateral_sd_ft,
+        vertical_sd_ft=args.vertical_sd_ft,
+        lateral_law=args.lateral_law,
+        json_path=args.json,
+        say=say,
+        option=_option,
     )
-    single = len(tracks) - len(set(tracks.point_flight[1:][tracks.point_flight[1:] == tracks.point_flight[:-1]]))
-    if single:
-        say(f"note: {single} flight{'s' if single != 1 else ''} with a single point: no legs, so no encounters")
-    if args.lateral_sd_ft is not None or args.vertical_sd_ft is not None:
-        return _detect_risk(args, tracks, horizontal_m, out, say, t1)
-    if args.json:
-        raise InputError("--json needs --lateral-sd-ft and --vertical-sd-ft (the expected count under errors)")
-    if tracks.n_legs > 100_000:
-        say(f"detecting encounters below {horizontal_m:.0f} m and {args.vertical_ft * FT_M:.0f} m ...")
-    found = find_encounters(tracks, horizontal_m, args.vertical_ft * FT_M)
-    t2 = time.monotonic()
-    if out is not None:
-        tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-        try:
-            found.to_csv(tmp)
-            os.replace(tmp, out)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-    print(f"{len(found)} encounter{'' if len(found) == 1 else 's'}")
-    say(
-        f"separation {horizontal_m:.0f} m horizontal, {args.vertical_ft * FT_M:.0f} m vertical; "
-        f"detection {t2 - t1:.2f} s" + (f"; written to {out}" if out is not None else "")
-    )
+    print(found.headline)
     return 0
-
-
-def _detect_risk(
-    args: argparse.Namespace, tracks: Any, horizontal_m: float, out: Path | None, say: Any, t1: float
-) -> int:
-    """``detect`` with errors: the expected encounters per screened pair (``sim.detect.risk``)."""
-    import json
-    import math
-
-    from sim.detect.risk import FlightErrors, expected_encounters
-
-    for option, value in (("--lateral-sd-ft", args.lateral_sd_ft), ("--vertical-sd-ft", args.vertical_sd_ft)):
-        if value is None:
-            raise InputError(f"{option} is needed too: give both standard deviations (0 for none)")
-        if not (math.isfinite(value) and value >= 0):
-            raise InputError(f"{option} must be a number >= 0, found {value}")
-    json_path = Path(args.json) if args.json else None
-    for path in (out, json_path):
-        if path is not None and (path.is_dir() or not path.parent.is_dir()):
-            raise InputError("not a file in an existing directory", path=str(path))
-    vertical_m = args.vertical_ft * FT_M
-    errors = FlightErrors.uniform(len(tracks), args.lateral_sd_ft * FT_M, args.vertical_sd_ft * FT_M, args.lateral_law)
-    risk = expected_encounters(tracks, errors, horizontal_m, vertical_m)
-    t2 = time.monotonic()
-    names = tracks.flight_names
-    sides = tracks.side_names
-    header = [
-        "flight_a",
-        "side_a",
-        "flight_b",
-        "side_b",
-        "p_encounter",
-        "p_left_out",
-        "nominal_encounters",
-        "stretches",
-    ]
-    lines = [",".join(header)]
-    for a, b, p, left, nominal, k in zip(
-        risk.flight_index_a,
-        risk.flight_index_b,
-        risk.expected,
-        risk.left_out,
-        risk.nominal,
-        risk.stretches,
-        strict=True,
-    ):
-        lines.append(
-            f"{_csv_field(names[a])},{_csv_field(sides[0])},{_csv_field(names[b])},{_csv_field(sides[1])},"
-            f"{float(p)!r},{float(left)!r},{int(nominal)},{int(k)}"
-        )
-    summary = {
-        "expected_encounters": risk.total,
-        "pairs": len(risk.expected),
-        "nominal_encounters": int(risk.nominal.sum()),
-        "screen_bound": risk.screen_bound,
-        "screen_horizontal_m": risk.screen_horizontal_m,
-        "screen_vertical_m": risk.screen_vertical_m,
-        "horizontal_m": horizontal_m,
-        "vertical_m": vertical_m,
-        "lateral_sd_ft": args.lateral_sd_ft,
-        "vertical_sd_ft": args.vertical_sd_ft,
-        "lateral_law": args.lateral_law,
-        "flights": len(tracks),
-    }
-    for path, text in ((out, "\n".join(lines) + "\n"), (json_path, json.dumps(summary, indent=2) + "\n")):
-        if path is None:
-            continue
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-    print(
-        f"{risk.total:.6g} expected encounters ({int(risk.nominal.sum())} on the nominal tracks, {len(risk.expected)} pairs screened)"
-    )
-    say(
-        f"separation {horizontal_m:.0f} m horizontal, {vertical_m:.0f} m vertical; errors sd {args.lateral_sd_ft:g} ft "
-        f"({args.lateral_law}) east and north, {args.vertical_sd_ft:g} ft up, each flight; screening left out at most "
-        f"{risk.screen_bound:.1e}; {t2 - t1:.2f} s"
-    )
-    return 0
-
-
-def _csv_field(text: str) -> str:
-    """A CSV field: quoted when it holds a comma, a quote or a line break."""
-    if any(ch in text for ch in ',"\n\r'):
-        return '"' + text.replace('"', '""') + '"'
-    return text
 
 
 def _check_counts(args: argparse.Namespace) -> None:
-    """--replications, --chunk-size and --workers, when given, must be at least 1."""
-    for option, value in (
-        ("--replications", args.replications),
-        ("--chunk-size", args.chunk_size),
-        ("--workers", args.workers),
-    ):
-        if value is not None and value < 1:
-            raise InputError(f"{option} must be at least 1, found {value}")
-    if args.seed is not None and args.seed < 0:
-        raise InputError(f"--seed must be >= 0, found {args.seed}")
+    """--replications, --chunk-size and --workers, when given, must be at least 1; --seed >= 0."""
+    from sim.api.driver import check_counts
+
+    counts = {"replications": args.replications, "chunk_size": args.chunk_size, "workers": args.workers}
+    check_counts(counts | {"seed": args.seed}, _option)
 
 
 def _execution(args: argparse.Namespace) -> Execution:
-    """How ``run`` or ``sweep`` executes, from its options (counts checked by ``_check_counts``)."""
-    from sim.experiment.executors import default_workers
-    from sim.experiment.runner import Execution
+    """How ``run``, ``sweep`` or ``sensitivity`` executes, from its options."""
+    from sim.api.driver import make_execution
 
-    return Execution(
-        workers=args.workers if args.workers is not None else default_workers(),
+    return make_execution(
+        workers=args.workers,
         dask=args.dask,
         chunk_size=args.chunk_size,
-        out=Path(args.out) if args.out else None,
-        root=Path(args.results_root),
+        out=args.out or None,
+        results_root=args.results_root,
         resume=args.resume,
-        progress_mode=_progress_mode(args),
+        progress=_progress_mode(args),
         resume_command=lambda out: _resume_command(args, out),
-        on_finished=(lambda path: _plot(path, None, "png")) if args.plot else None,
+        option=_option,
     )
 
 
 def _progress_mode(args: argparse.Namespace) -> str:
-    return "none" if args.quiet else args.progress
+    return "none" if args.quiet else str(args.progress)
 
 
 def _resume_command(args: argparse.Namespace, out: Path) -> str:
@@ -306,57 +167,24 @@ def _resume_command(args: argparse.Namespace, out: Path) -> str:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from sim.experiment.run import run_scenario
+    from sim.api.driver import drive_run
     from sim.scenario.load import load_scenario
 
     _check_counts(args)
     loaded = load_scenario(args.scenario)
-    execution = _execution(args)
-    if args.with_no_tactical:
-        if args.no_tactical:
-            raise InputError("--with-no-tactical and --no-tactical: choose one")
-        if not loaded.scenario.has_tactical:
-            raise InputError(
-                "--with-no-tactical: the scenario gives no side a tactical layer, so there is nothing to switch off",
-                path=str(loaded.path),
-            )
-        execution = dataclasses.replace(execution, on_finished=_with_companion(args, loaded, execution))
-    if args.no_tactical:
-        loaded = loaded.with_scenario(loaded.scenario.without_tactical())
-    return run_scenario(
-        loaded, policies=args.policy, replications=args.replications, seed=args.seed, execution=execution
+    outcome = drive_run(
+        loaded,
+        policies=args.policy,
+        replications=args.replications,
+        seed=args.seed,
+        execution=_execution(args),
+        plot=args.plot,
+        report=args.report,
+        no_tactical=args.no_tactical,
+        with_no_tactical=args.with_no_tactical,
+        option=_option,
     )
-
-
-def _with_companion(args: argparse.Namespace, loaded: LoadedScenario, execution: Execution) -> Callable[[Path], None]:
-    """After the run: the same sorties with every tactical layer off into ``RUN/no-tactical/``
-    (resumed if unfinished, left alone if done), then the figures if asked for."""
-    import json
-
-    from sim.experiment.run import run_scenario
-    from sim.plots.layers import COMPANION
-
-    def finished(path: Path) -> None:
-        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-        out = path / COMPANION
-        done = (out / "manifest.json").is_file()
-        if done:
-            print(f"{out}: already finished")
-        else:
-            print(f"\nthe same sorties with every tactical layer off, into {out}/")
-            code = run_scenario(
-                loaded.with_scenario(loaded.scenario.without_tactical()),
-                policies=list(manifest["policies"]),
-                replications=int(manifest["replications"]),
-                seed=int(manifest["seed"]),
-                execution=dataclasses.replace(execution, out=out, resume=out.exists(), on_finished=None),
-            )
-            if code != 0:
-                raise SystemExit(code)
-        if args.plot:
-            _plot(path, None, "png")
-
-    return finished
+    return outcome.code
 
 
 def _plot(results: Path, out: Path | None, fmt: str) -> list[Path]:
@@ -406,34 +234,45 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    from sim.experiment.sweeprun import run_sweep
-    from sim.scenario.sweep import build_points, load_sweep_input
+    from sim.api.driver import drive_sweep
 
     _check_counts(args)
-    spec = load_sweep_input(Path(args.scenario), args.set or [])
-    points = build_points(spec)
-    return run_sweep(
-        spec, points, replications=args.replications, policies=args.policy, seed=args.seed, execution=_execution(args)
+    outcome = drive_sweep(
+        args.scenario,
+        args.set or [],
+        policies=args.policy,
+        replications=args.replications,
+        seed=args.seed,
+        execution=_execution(args),
+        plot=args.plot,
+        report=args.report,
+        option=_option,
     )
+    return outcome.code
 
 
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
-    from sim.experiment.sensitivity_run import run_sensitivity
-    from sim.scenario.sensitivity import load_sensitivity
+    from sim.api.driver import drive_sensitivity
 
     _check_counts(args)
-    spec = load_sensitivity(Path(args.file))
-    execution = dataclasses.replace(_execution(args), on_finished=_plot_sensitivity)
-    return run_sensitivity(
-        spec, replications=args.replications, seed=args.seed, policies=args.policy, execution=execution
+    outcome = drive_sensitivity(
+        args.file,
+        policies=args.policy,
+        replications=args.replications,
+        seed=args.seed,
+        execution=_execution(args),
+        report=args.report,
+        option=_option,
     )
+    return outcome.code
 
 
-def _plot_sensitivity(results: Path) -> None:
-    from sim.plots.sensitivity import plot_sensitivity
+def _cmd_report(args: argparse.Namespace) -> int:
+    from sim.report.page import write_report
 
-    written = plot_sensitivity(results)
-    print(f"figures: {len(written)} written to {results / 'figures'}/")
+    target = write_report(Path(args.results), Path(args.output) if args.output else None)
+    print(f"report: {target}")
+    return 0
 
 
 def _cmd_facts(args: argparse.Namespace) -> int:
@@ -481,6 +320,9 @@ def _parser() -> argparse.ArgumentParser:
         )
         cmd.add_argument("--quiet", "-q", action="store_true", help="no progress output (same as --progress none)")
         cmd.add_argument("--plot", action="store_true", help="write the figures when the run is done")
+        cmd.add_argument(
+            "--report", action="store_true", help="write the one-file HTML report (RESULTS/report.html) when done"
+        )
 
     run = sub.add_parser("run", help="run every policy of a scenario for N replications and write results")
     run.add_argument("scenario", help="scenario YAML file")
@@ -521,6 +363,11 @@ def _parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--reference", help="policy to compare against (default: the first)")
     cmp_.add_argument("--json", help="also write the comparison as JSON to this file")
     cmp_.set_defaults(func=_cmd_compare)
+
+    rep = sub.add_parser("report", help="write a one-file HTML report of a run, sweep or sensitivity directory")
+    rep.add_argument("results", help="results directory of a run, a sweep or a sensitivity analysis")
+    rep.add_argument("--output", "-o", help="the HTML file to write (default: RESULTS/report.html)")
+    rep.set_defaults(func=_cmd_report)
 
     plt_ = sub.add_parser("plot", help="draw the figures of a run or sweep directory")
     plt_.add_argument("results", help="results directory of a run or a sweep")

@@ -76,8 +76,9 @@ class ReplicationTable:
         return cls(policies, metrics, values)
 
 
-def read_replications(run_dir: Path) -> tuple[ReplicationTable, dict[str, Any]]:
-    """Read a run directory's ``manifest.json`` and ``replications.csv``."""
+def read_replications(run_dir: str | Path) -> tuple[ReplicationTable, dict[str, Any]]:
+    """Read a run directory's ``manifest.json`` and ``replications.csv`` (``run_dir`` a ``str`` or ``Path``)."""
+    run_dir = Path(run_dir)
     manifest_path = run_dir / "manifest.json"
     table_path = run_dir / "replications.csv"
     if not run_dir.is_dir():

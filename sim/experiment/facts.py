@@ -63,8 +63,9 @@ def _transit_values(run_dir: Path, fact: Fact, replications: int, per_day: float
     return minutes[flown] / sorties[flown]
 
 
-def check_facts(run_dir: Path, facts: Facts) -> list[Verdict]:
+def check_facts(run_dir: str | Path, facts: Facts) -> list[Verdict]:
     """Every fact of ``facts`` against the run in ``run_dir``; raises ``InputError`` on a bad name."""
+    run_dir = Path(run_dir)
     table, manifest = read_replications(run_dir)
     horizon_h = float(manifest.get("scenario", {}).get("horizon_h", 24.0))
     per_day = 24.0 / horizon_h

@@ -37,7 +37,7 @@ class Progress:
 
     def _ensure_bar(self) -> None:
         if self.mode == "bar" and self._bar is None:
-            from tqdm import tqdm  # lazy: only a terminal needs it
+            from tqdm.auto import tqdm  # lazy; a widget in a notebook, a terminal bar elsewhere
 
             # tqdm leaves its `initial` count out of the rate, as resumed work should be
             self._bar = tqdm(

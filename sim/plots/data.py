@@ -188,8 +188,9 @@ def _missing_files(path: Path, names: Sequence[str]) -> list[str]:
     return [name for name in names if not (path / name).is_file()]
 
 
-def is_sweep_dir(path: Path) -> bool:
+def is_sweep_dir(path: str | Path) -> bool:
     """True if ``path`` looks like a sweep directory (manifest kind "sweep" or a points.csv)."""
+    path = Path(path)
     if (path / "points.csv").is_file() or (path / "sweep_summary.csv").is_file():
         return True
     try:
@@ -198,8 +199,9 @@ def is_sweep_dir(path: Path) -> bool:
         return False
 
 
-def load_run(path: Path) -> RunData:
+def load_run(path: str | Path) -> RunData:
     """Read the run directory ``path``; InputError naming the file and what is wrong otherwise."""
+    path = Path(path)
     if not path.is_dir():
         raise InputError("expected a results directory, found no such directory", path=str(path))
     missing = _missing_files(path, RUN_FILES)
@@ -280,8 +282,9 @@ def _horizon_h(manifest: dict[str, Any]) -> float | None:
     return float(value) if isinstance(value, int | float) and value > 0 else None
 
 
-def load_sweep(path: Path) -> SweepData:
+def load_sweep(path: str | Path) -> SweepData:
     """Read the sweep directory ``path``; InputError naming the file and what is wrong otherwise."""
+    path = Path(path)
     missing = _missing_files(path, SWEEP_FILES)
     if missing:
         raise InputError(

@@ -9,6 +9,7 @@ directory and never re-runs anything. Every number drawn comes from ``summary.cs
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -38,10 +39,12 @@ __all__ = [
     "COST_MINUTES",
     "COST_SORTIES",
     "COST_VALUE",
+    "FigureBuilders",
     "encounter_rates_figure",
     "level_title",
     "paired_differences_figure",
     "plot_results",
+    "run_figure_builders",
     "timeline_figure",
     "tradeoff_figure",
 ]
@@ -328,6 +331,24 @@ LAYERS_DESCRIPTION = (
 )
 
 
+FigureBuilders = dict[str, tuple[Callable[[], Figure], str]]
+"""Figure name -> (a function drawing it, a one-line description), in the order they are saved."""
+
+
+def run_figure_builders(run: RunData) -> FigureBuilders:
+    """Every figure of ``run``, not yet drawn: the five run figures, ``layers`` when some side
+    has a tactical layer and ``risk`` when the scenario gives errors."""
+    provenance = Provenance.from_manifest(run.manifest)
+    builders: FigureBuilders = {
+        name: (functools.partial(build, run, provenance), description) for name, build, description in RUN_FIGURES
+    }
+    if has_tactical(run):
+        builders["layers"] = (lambda: layers_figure(run, provenance, load_companion(run)), LAYERS_DESCRIPTION)
+    if has_risk(run):
+        builders["risk"] = (functools.partial(risk_figure, run, provenance), RISK_DESCRIPTION)
+    return builders
+
+
 def plot_run(run: RunData, out_dir: Path, fmt: str = "png") -> list[Path]:
     """Write the run figures of ``run`` into ``out_dir`` as ``<name>.<fmt>``; return the paths.
 
@@ -337,11 +358,7 @@ def plot_run(run: RunData, out_dir: Path, fmt: str = "png") -> list[Path]:
     provenance = Provenance.from_manifest(run.manifest)
     # every figure is drawn before any is saved: a problem found while drawing one (a missing
     # sector file for the map) leaves no partial set of figures behind
-    drawn = [(name, build(run, provenance), description) for name, build, description in RUN_FIGURES]
-    if has_tactical(run):
-        drawn.append(("layers", layers_figure(run, provenance, load_companion(run)), LAYERS_DESCRIPTION))
-    if has_risk(run):
-        drawn.append(("risk", risk_figure(run, provenance), RISK_DESCRIPTION))
+    drawn = [(name, build(), description) for name, (build, description) in run_figure_builders(run).items()]
     return [
         save_figure(fig, out_dir / f"{name}.{fmt}", provenance, fmt, description) for name, fig, description in drawn
     ]
@@ -357,7 +374,7 @@ def plot_sweep(sweep: SweepData, out_dir: Path, fmt: str = "png") -> list[Path]:
     ]
 
 
-def plot_results(results_dir: Path, out_dir: Path | None = None, fmt: str = "png") -> list[Path]:
+def plot_results(results_dir: str | Path, out_dir: str | Path | None = None, fmt: str = "png") -> list[Path]:
     """Draw every figure of the run or sweep directory ``results_dir`` into ``out_dir``.
 
     ``out_dir`` defaults to ``results_dir / "figures"``; ``fmt`` is png, svg or pdf. Returns

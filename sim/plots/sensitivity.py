@@ -9,8 +9,10 @@ of S1 and ST per parameter with their 95 % intervals. Written to ``RESULTS/figur
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,7 @@ from matplotlib.figure import Figure
 from sim.errors import InputError
 from sim.plots.style import Provenance, add_footer, new_figure, safe_name, save_figure
 
-__all__ = ["plot_sensitivity"]
+__all__ = ["plot_sensitivity", "sensitivity_figure_builders"]
 
 LABELLED = 6  # parameters named in a Morris panel (the largest mu*)
 
@@ -133,14 +135,27 @@ def _figure(manifest: dict[str, Any], rows: list[dict[str, str]], output: str, p
     return fig
 
 
-def plot_sensitivity(results: Path, fmt: str = "png") -> list[Path]:
-    """Write one figure per output of the analysis in ``results`` to ``results/figures/``."""
-    manifest, rows = _read(results)
+def sensitivity_figure_builders(results: str | Path) -> dict[str, tuple[Callable[[], Figure], str]]:
+    """``<method>_<output>`` -> (a function drawing that output's figure, its description), undrawn."""
+    manifest, rows = _read(Path(results))
     provenance = Provenance.from_manifest(manifest)
     kind = "morris" if manifest["method"] == "morris" else "sobol"
+    return {
+        f"{kind}_{safe_name(output)}": (
+            functools.partial(_figure, manifest, rows, output, provenance),
+            f"{kind} indices of {output}",
+        )
+        for output in manifest["outputs"]
+    }
+
+
+def plot_sensitivity(results: str | Path, fmt: str = "png") -> list[Path]:
+    """Write one figure per output of the analysis in ``results`` to ``results/figures/``."""
+    results = Path(results)
+    manifest, _ = _read(results)
+    provenance = Provenance.from_manifest(manifest)
     written = []
-    for output in manifest["outputs"]:
-        fig = _figure(manifest, rows, output, provenance)
-        path = results / "figures" / f"{kind}_{safe_name(output)}.{fmt}"
-        written.append(save_figure(fig, path, provenance, fmt, f"{kind} indices of {output}"))
+    for name, (build, description) in sensitivity_figure_builders(results).items():
+        path = results / "figures" / f"{name}.{fmt}"
+        written.append(save_figure(build(), path, provenance, fmt, description))
     return written

@@ -9,7 +9,8 @@ the deconfliction cost in minutes per day (from each point's ``replications.csv`
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -20,7 +21,7 @@ from sim.experiment.stats import mean_ci
 from sim.plots.data import SweepData
 from sim.plots.style import Provenance, add_footer, new_figure, policy_styles, safe_name
 
-__all__ = ["sweep_figures"]
+__all__ = ["sweep_figure_builders", "sweep_figures"]
 
 COST_SUFFIXES = ("_delay_min", "_lost_on_station_min")
 
@@ -153,3 +154,10 @@ def _sweep_figure(sweep: SweepData, path: str, provenance: Provenance) -> Figure
 def sweep_figures(sweep: SweepData, provenance: Provenance) -> list[tuple[str, Figure]]:
     """``(file stem, figure)`` for each swept path: ``sweep_<path>``."""
     return [(f"sweep_{safe_name(path)}", _sweep_figure(sweep, path, provenance)) for path in sweep.paths]
+
+
+def sweep_figure_builders(sweep: SweepData, provenance: Provenance) -> dict[str, Callable[[], Figure]]:
+    """``sweep_<path>`` -> a function drawing that figure, for each swept path, undrawn."""
+    return {
+        f"sweep_{safe_name(path)}": functools.partial(_sweep_figure, sweep, path, provenance) for path in sweep.paths
+    }

@@ -141,8 +141,9 @@ class Facts:
         )
 
 
-def load_facts(path: Path) -> Facts:
+def load_facts(path: str | Path) -> Facts:
     """Read and check a facts file; raises ``InputError`` naming file, field and line."""
+    path = Path(path)
     data, lines = load_yaml(path)
     if not isinstance(data, dict) or set(data) != {"facts"}:
         raise InputError("a facts file holds only the 'facts' mapping", path=str(path))

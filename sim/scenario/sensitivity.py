@@ -139,8 +139,9 @@ def _value_at(data: Any, path: str) -> Any:
     return node
 
 
-def load_sensitivity(path: Path) -> SensitivitySpec:
+def load_sensitivity(path: str | Path) -> SensitivitySpec:
     """Read and check a sensitivity file; raises ``InputError`` naming file, field and line."""
+    path = Path(path)
     data, lines = load_yaml(path)
     return sensitivity_from_data(data, lines, path)
 

@@ -109,8 +109,9 @@ def assign_path(data: Any, path: str, value: Any) -> None:
         raise _no_such(path, ".".join(parts[:-1]) or "the top level", node, last)
 
 
-def load_sweep_input(path: Path, sets: Sequence[str]) -> SweepSpec:
+def load_sweep_input(path: str | Path, sets: Sequence[str]) -> SweepSpec:
     """Read a scenario file (with ``--set`` options) or a sweep file (``sweep:`` mapping)."""
+    path = Path(path)
     data, lines = load_yaml(path)
     parsed_sets = [parse_set(s) for s in sets]
     repeated = sorted({p for p, _ in parsed_sets if [q for q, _ in parsed_sets].count(p) > 1})
