@@ -31,26 +31,31 @@ EXIT_INPUT = 2
 DEFAULT_RESULTS_ROOT = Path("results")
 
 
-def _tempo(side: Any) -> str:
-    """A side's planned sorties a day: its shared tempo plus the fleets' own tempos."""
+def _tempo(side: Any, horizon_h: float) -> str:
+    """A side's planned sorties a day: its shared tempo plus the fleets' own tempos, and what
+    that is over a horizon other than a day."""
     own = sum(f.sorties_per_day for f in side.fleets.values() if f.sorties_per_day is not None)
     total = side.sorties_per_day + own
-    if own == 0:
-        return f"{total:g} sorties/day"
-    return f"{total:g} sorties/day: {side.sorties_per_day:g} shared by its fleets + {own:g} of fleets' own tempo"
+    text = f"{total:g} sorties/day"
+    if own != 0:
+        text += f": {side.sorties_per_day:g} shared by its fleets + {own:g} of fleets' own tempo"
+    if horizon_h != 24:
+        text += f"; {total * horizon_h / 24:.3g} in {horizon_h:g} h"
+    return text
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from sim.experiment.tables import heading, plural
     from sim.model.rules import rule_for
     from sim.scenario.load import load_scenario
 
     loaded = load_scenario(args.scenario)
     sc = loaded.scenario
-    sides = ", ".join(
-        f"{n} ({len(s.fleets)} fleet{'s' if len(s.fleets) != 1 else ''}, {_tempo(s)})" for n, s in sc.sides.items()
-    )
     print(f"{args.scenario}: ok")
-    print(f"  sides: {sides}")
+    for n, s in sc.sides.items():
+        print(
+            heading(f"  side {n}: {plural(len(s.fleets), 'fleet')}, {_tempo(s, sc.horizon_h)}").replace("\n", "\n    ")
+        )
     print(f"  sectors: {len(loaded.sectors.sectors)} from {loaded.sectors.source}")
     print(f"  levels: {', '.join(lv.name for lv in sc.levels)}")
     if sc.warmup_h > 0:
@@ -60,7 +65,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         )
     else:
         print(f"  warm-up: none (the {sc.horizon_h:g} h day alone: its sorties start from nothing at 0)")
-    print(f"  policies: {', '.join(f'{n} ({p.kind})' for n, p in sc.policies.items())}")
+    policies = heading(f"  policies: {', '.join(f'{n} ({p.kind})' for n, p in sc.policies.items())}")
+    print(policies.replace("\n", "\n    "))
     for name, policy in sc.policies.items():
         rule = rule_for(policy)
         moved = []
@@ -73,7 +79,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                         f"{low / FT_M:,.0f}-{high / FT_M:,.0f} ft"
                     )
         if moved:
-            print(f"  {name} moves altitude blocks: " + "; ".join(moved))
+            print(f"  {name} moves altitude blocks:")
+            for line in moved:
+                print(f"    {line}")
     return 0
 
 
@@ -324,8 +332,20 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.no_tactical:
         loaded = loaded.with_scenario(loaded.scenario.without_tactical())
     return run_scenario(
-        loaded, policies=args.policy, replications=args.replications, seed=args.seed, execution=execution
+        loaded,
+        policies=args.policy,
+        replications=args.replications,
+        seed=args.seed,
+        execution=execution,
+        sections=_sections(args),
     )
+
+
+def _sections(args: argparse.Namespace) -> tuple[str, ...]:
+    """The printed summary's sections chosen by ``--metrics`` (all by default)."""
+    from sim.experiment.report import parse_sections
+
+    return parse_sections(args.metrics)
 
 
 def _with_companion(args: argparse.Namespace, loaded: LoadedScenario, execution: Execution) -> Callable[[Path], None]:
@@ -378,6 +398,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from sim.experiment.report import print_summary
     from sim.experiment.results import atomic_write_text, json_text
 
+    sections = _sections(args)
     run_dir = Path(args.results)
     target = Path(args.json) if args.json else None
     if target is not None and (target.is_dir() or not target.parent.is_dir()):
@@ -399,7 +420,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if target is not None:  # the file first: a reader that closes the pipe early must not lose it
         atomic_write_text(target, json_text(comparison_json(summary, manifest)))
     print(f"{run_dir}: {len(table.policies)} policies, reference {reference}")
-    print_summary(summary, order, levels, sides, horizon_h)
+    print_summary(summary, order, levels, sides, horizon_h, sections)
     if target is not None:
         print(f"\ncomparison written to {target}")
     return 0
@@ -482,6 +503,14 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("--quiet", "-q", action="store_true", help="no progress output (same as --progress none)")
         cmd.add_argument("--plot", action="store_true", help="write the figures when the run is done")
 
+    def metrics_option(cmd: argparse.ArgumentParser) -> None:
+        cmd.add_argument(
+            "--metrics",
+            metavar="LIST",
+            help="print only these sections, comma-separated: encounters, value, cost, tactical, risk "
+            "(default: all); the paired differences follow",
+        )
+
     run = sub.add_parser("run", help="run every policy of a scenario for N replications and write results")
     run.add_argument("scenario", help="scenario YAML file")
     run.add_argument(
@@ -496,6 +525,7 @@ def _parser() -> argparse.ArgumentParser:
         "(the layers figure's 'no tactical layer' bars)",
     )
     executor_options(run)
+    metrics_option(run)
     run.set_defaults(func=_cmd_run)
 
     swp = sub.add_parser("sweep", help="run a scenario at every combination of parameter values")
@@ -520,6 +550,7 @@ def _parser() -> argparse.ArgumentParser:
     cmp_.add_argument("results", help="results directory of a run")
     cmp_.add_argument("--reference", help="policy to compare against (default: the first)")
     cmp_.add_argument("--json", help="also write the comparison as JSON to this file")
+    metrics_option(cmp_)
     cmp_.set_defaults(func=_cmd_compare)
 
     plt_ = sub.add_parser("plot", help="draw the figures of a run or sweep directory")
