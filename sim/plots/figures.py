@@ -18,6 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from sim.errors import InputError
+from sim.experiment.tables import plural
 from sim.plots.data import RunData, SweepData, is_sweep_dir, load_run, load_sweep
 from sim.plots.layers import has_tactical, layers_figure, load_companion
 from sim.plots.maps import map_figure
@@ -87,33 +88,30 @@ def encounter_rates_figure(run: RunData, provenance: Provenance) -> Figure:
     """Encounters per day for each policy (rows) and level (panels), mean with its 95 % interval."""
     fig = new_figure()
     n_rep = run.n_replications(run.reference)
-    over = "days" if run.horizon_h == 24 else f"replications of {run.horizon_h:g} h, scaled to a day"
-    fig.suptitle(f"Encounters per day by policy (mean of {n_rep} {over}, 95 % CI)", fontweight="bold")
+    over = plural(n_rep, "day") if run.horizon_h == 24 else f"{plural(n_rep, 'replication')} of {run.horizon_h:g} h"
+    fig.suptitle(f"Encounters {run.unit} by policy (mean of {over}, 95 % CI)", fontweight="bold")
     for ax, level in zip(_level_axes(fig, len(run.levels)), run.levels, strict=True):
         metric = f"encounters_{level}"
         rows = [run.stat(policy, metric) for policy in run.policies]
-        policy_bars(
-            ax, run.policies, [(s.mean * run.per_day, s.ci_low * run.per_day, s.ci_high * run.per_day) for s in rows]
-        )
+        policy_bars(ax, run.policies, [(s.mean * run.scale, s.ci_low * run.scale, s.ci_high * run.scale) for s in rows])
         ax.set_title(level_title(run, level, "\n"), fontsize=10)
-        ax.set_xlabel("encounters per day")
-    horizon = f" × 24 h / {run.horizon_h:g} h horizon" if run.horizon_h != 24 else ""
+        ax.set_xlabel(f"encounters {run.unit}")
     add_footer(
         fig,
         provenance,
-        f"numbers: summary.csv, metric encounters_<level>: mean and ci95_low-ci95_high per replication{horizon}; "
+        "numbers: summary.csv, metric encounters_<level>: mean and ci95_low-ci95_high per replication; "
         "bars: mean, whiskers: 95 % t interval",
     )
     return fig
 
 
 def paired_differences_figure(run: RunData, provenance: Provenance) -> Figure:
-    """What each policy buys: paired difference in encounters per day from the reference, with 95 % CIs."""
+    """What each policy buys: paired difference in encounters (``run.unit``) from the reference, with 95 % CIs."""
     styles = policy_styles(run.policies)
     fig = new_figure()
     ref = run.reference
     fig.suptitle(
-        f"What each policy buys: change in encounters per day vs {ref} (same sorties, 95 % CI)", fontweight="bold"
+        f"What each policy buys: change in encounters {run.unit} vs {ref} (same sorties, 95 % CI)", fontweight="bold"
     )
     for ax, level in zip(_level_axes(fig, len(run.levels)), run.levels, strict=True):
         metric = f"encounters_{level}"
@@ -122,7 +120,7 @@ def paired_differences_figure(run: RunData, provenance: Provenance) -> Figure:
         rows = []
         for i, policy in enumerate(run.policies):
             d = run.paired(policy, metric)
-            mean, low, high = (v * run.per_day for v in (d.diff_mean, d.diff_low, d.diff_high))
+            mean, low, high = (v * run.scale for v in (d.diff_mean, d.diff_low, d.diff_high))
             rows.append((i, policy, mean, low, high, d.rel_change))
             extent = max(extent, *(abs(v) for v in (mean, low, high) if not math.isnan(v)))
         for i, policy, mean, low, high, rel in rows:
@@ -148,7 +146,7 @@ def paired_differences_figure(run: RunData, provenance: Provenance) -> Figure:
         ax.set_xlim(-1.25 * extent, 1.25 * extent)
         _policy_axis(ax, run.policies)
         ax.set_title(level_title(run, level, "\n"), fontsize=10)
-        ax.set_xlabel(f"Δ encounters per day vs {ref}")
+        ax.set_xlabel(f"Δ encounters {run.unit} vs {ref}")
         ax.text(0.02, 0.01, "← fewer", transform=ax.transAxes, fontsize=8, color="#555555", va="bottom")
         ax.text(0.98, 0.01, "more →", transform=ax.transAxes, fontsize=8, color="#555555", va="bottom", ha="right")
     source = (
@@ -159,7 +157,7 @@ def paired_differences_figure(run: RunData, provenance: Provenance) -> Figure:
     add_footer(
         fig,
         provenance,
-        f"numbers: {source}, × 24 h / {run.horizon_h:g} h; "
+        f"numbers: {source}, per replication ({run.unit}); "
         "each replication flies the same sorties under every policy (common random numbers)",
     )
     return fig
@@ -175,27 +173,33 @@ def tradeoff_figure(run: RunData, provenance: Provenance) -> Figure:
     level = run.levels[0]
     fig = new_figure()
     fig.suptitle(
-        f"Trade-off: {level} encounters against what deconfliction costs (per day, 95 % CI; lower left is better)",
+        f"Trade-off: {level} encounters against what deconfliction costs ({run.unit}, 95 % CI; lower left is better)",
         fontweight="bold",
     )
     axes = fig.subplots(1, 2, sharey=True)
     headline: tuple[tuple[str, ...], str] = (
         COST_VALUE,
-        "mission value lost per day, sortie equivalents\n(both sides; 1 = a sortie's whole value)",
+        f"mission value lost {run.unit}, sortie equivalents\n(both sides; 1 = a sortie's whole value)",
     )
     if run.replications and _cost_columns(run, COST_VALUE)[0] not in run.replications[0]:
-        headline = (COST_SORTIES, "sorties cancelled or re-tasked per day (both sides)")  # a run older than the column
+        headline = (
+            COST_SORTIES,
+            f"sorties cancelled or re-tasked {run.unit} (both sides)",
+        )  # a run older than the column
     costs = (
         headline,
-        (COST_MINUTES, "minutes of delay + lost on-station time per day\n(both sides; tactical manoeuvres included)"),
+        (
+            COST_MINUTES,
+            f"minutes of delay + lost on-station time {run.unit}\n(both sides; tactical manoeuvres included)",
+        ),
     )
     for ax, (metrics, xlabel) in zip(axes, costs, strict=True):
         columns = _cost_columns(run, metrics)
         for policy in run.policies:
             y = run.stat(policy, f"encounters_{level}")
             x = run.summed(policy, columns)
-            ym, ylo, yhi = (v * run.per_day for v in (y.mean, y.ci_low, y.ci_high))
-            xm, xlo, xhi = (v * run.per_day for v in (x.mean, x.ci_low, x.ci_high))
+            ym, ylo, yhi = (v * run.scale for v in (y.mean, y.ci_low, y.ci_high))
+            xm, xlo, xhi = (v * run.scale for v in (x.mean, x.ci_low, x.ci_high))
             err = {}
             if not math.isnan(xlo):
                 err["xerr"] = [[xm - xlo], [xhi - xm]]
@@ -220,7 +224,7 @@ def tradeoff_figure(run: RunData, provenance: Provenance) -> Figure:
         ax.set_ylim(bottom=-0.02 * ax.get_ylim()[1])
         ax.grid(color="#dddddd", linewidth=0.6)
         ax.set_axisbelow(True)
-    axes[0].set_ylabel(f"{level} encounters per day")
+    axes[0].set_ylabel(f"{level} encounters {run.unit}")
     axes[1].legend(title="policy", fontsize=8, title_fontsize=8, loc="upper right", frameon=False)
     add_footer(
         fig,
@@ -228,7 +232,7 @@ def tradeoff_figure(run: RunData, provenance: Provenance) -> Figure:
         f"y: summary.csv encounters_{level}; x: replications.csv, "
         f"{' + '.join(f'<side>_{m}' for m in headline[0])} (left), "
         f"{' + '.join(f'<side>_{m}' for m in COST_MINUTES)} (right), summed over both sides per replication, "
-        f"then mean and 95 % t interval; all × 24 h / {run.horizon_h:g} h",
+        f"then mean and 95 % t interval, per replication ({run.unit})",
     )
     return fig
 
@@ -281,7 +285,7 @@ def timeline_figure(run: RunData, provenance: Provenance) -> Figure:
         values = _hour_counts(run, policy, level)
         active |= values > 0
         ax_enc.plot(hours, values, color=styles[policy].color, marker=styles[policy].marker, ms=4, lw=1.6, label=policy)
-    ax_enc.set_ylabel(f"{level} encounters per day\nin that hour")
+    ax_enc.set_ylabel(f"{level} encounters {run.unit}\nin that hour")
     ax_enc.set_xlabel("hour of the simulated day (closest approach, h)")
     ax_enc.set_title(f"{level_title(run, level)}, by policy", fontsize=10)
     ax_enc.set_ylim(bottom=0)

@@ -106,11 +106,11 @@ def _sweep_figure(sweep: SweepData, path: str, provenance: Provenance) -> Figure
     for p in point_ids:
         for policy, band in (_point_costs(sweep, p) or {}).items():
             costs[(p, policy)] = band
-    rows = [(enc, f"{level} encounters per day")]
+    rows = [(enc, f"{level} encounters {sweep.unit}")]
     if costs:
-        rows.append((costs, "delay + lost on-station\nminutes per day (both sides)"))
+        rows.append((costs, f"delay + lost on-station\nminutes {sweep.unit} (both sides)"))
     fig = new_figure(10.0, 3.6 * len(rows) + 1.0)
-    title = f"Sweep of {path}: {level} encounters per day by policy (95 % CI band)"
+    title = f"Sweep of {path}: {level} encounters {sweep.unit} by policy (95 % CI band)"
     if others and len(groups) > 2:
         title += f"\npanels by {', '.join(others)}"
     fig.suptitle(title, fontweight="bold")

@@ -180,16 +180,17 @@ def _texts(fig) -> list[str]:
 
 def test_encounter_rates_figure_structure(run, provenance) -> None:
     fig = encounter_rates_figure(run, provenance)
-    assert "Encounters per day" in fig._suptitle.get_text()
+    # a 12 h horizon is said, not scaled to a day: the figure's unit is the printed summary's
+    assert fig._suptitle.get_text() == "Encounters per 12 h horizon by policy (mean of 4 replications of 12 h, 95 % CI)"
     axes = [ax for ax in fig.axes if ax.get_visible()]
     assert len(axes) == len(LEVELS)
     for ax, level in zip(axes, LEVELS, strict=True):
         assert ax.get_title().startswith(level)
-        assert ax.get_xlabel() == "encounters per day"
+        assert ax.get_xlabel() == "encounters per 12 h horizon"
     assert [t.get_text() for t in axes[0].get_yticklabels()] == POLICIES
-    # the bar of each policy is the summary mean scaled to a day (24 h / 12 h horizon)
+    # the bar of each policy is the summary mean per replication, not scaled to a day
     bars = [p.get_width() for p in axes[0].patches]
-    expected = [run.stat(p, "encounters_los").mean * 24 / HORIZON_H for p in POLICIES]
+    expected = [run.stat(p, "encounters_los").mean for p in POLICIES]
     assert bars == pytest.approx(expected)
     assert any("sha256 ab12cd34ef56" in t for t in _texts(fig))  # the footer
 
@@ -198,10 +199,10 @@ def test_paired_differences_come_from_summary(run, provenance) -> None:
     fig = paired_differences_figure(run, provenance)
     assert "What each policy buys" in fig._suptitle.get_text()
     ax = fig.axes[0]
-    assert ax.get_xlabel() == "Δ encounters per day vs no-notice"
+    assert ax.get_xlabel() == "Δ encounters per 12 h horizon vs no-notice"
     labels = [t.get_text() for t in ax.texts]
     for policy in POLICIES[1:]:
-        diff = run.stat(policy, "encounters_los").diff_mean * 24 / HORIZON_H
+        diff = run.stat(policy, "encounters_los").diff_mean
         assert any(label.startswith(f"{diff:+.3g}") for label in labels), (policy, diff, labels)
     assert "reference" in labels
 
@@ -224,15 +225,15 @@ def test_tradeoff_figure_structure(run, provenance) -> None:
     fig = tradeoff_figure(run, provenance)
     assert fig._suptitle.get_text().startswith("Trade-off")
     left, right = fig.axes[:2]
-    assert left.get_ylabel() == "los encounters per day"
-    assert "mission value lost per day, sortie equivalents" in left.get_xlabel()
-    assert "minutes of delay + lost on-station time per day" in right.get_xlabel()
+    assert left.get_ylabel() == "los encounters per 12 h horizon"
+    assert "mission value lost per 12 h horizon, sortie equivalents" in left.get_xlabel()
+    assert "minutes of delay + lost on-station time per 12 h horizon" in right.get_xlabel()
     assert [t.get_text() for t in right.get_legend().get_texts()] == POLICIES
-    # each point's x is the mean over replications of both sides' mission value lost, per day
+    # each point's x is the mean over replications of both sides' mission value lost, per replication
     for policy, line in zip(POLICIES, [c.lines[0] for c in left.containers], strict=True):
         reps = [r for r in run.replications if r["policy"] == policy]
         both = [sum(float(r[f"{s}_mission_value_lost"]) for s in SIDES) for r in reps]
-        assert line.get_xdata()[0] == pytest.approx(np.mean(both) * 24 / HORIZON_H)
+        assert line.get_xdata()[0] == pytest.approx(np.mean(both))
 
 
 def test_tradeoff_of_a_run_without_mission_value_shows_the_sorties_cancelled_or_retasked(
@@ -240,8 +241,8 @@ def test_tradeoff_of_a_run_without_mission_value_shows_the_sorties_cancelled_or_
 ) -> None:
     old = load_run(make_run(tmp_path / "old", value=False))
     left, right = tradeoff_figure(old, provenance).axes[:2]
-    assert "sorties cancelled or re-tasked per day" in left.get_xlabel()
-    assert "minutes of delay + lost on-station time per day" in right.get_xlabel()
+    assert "sorties cancelled or re-tasked per 12 h horizon" in left.get_xlabel()
+    assert "minutes of delay + lost on-station time per 12 h horizon" in right.get_xlabel()
 
 
 def test_map_figure_structure(run, provenance) -> None:
@@ -250,7 +251,7 @@ def test_map_figure_structure(run, provenance) -> None:
     panels = [ax for ax in fig.axes if ax.get_visible() and ax.get_xlabel() == "longitude (°E)"]
     assert [ax.get_title().split(":")[0] for ax in panels] == POLICIES
     assert all(ax.get_ylabel() == "latitude (°N)" for ax in panels)
-    colorbars = [ax for ax in fig.axes if "per day in the sector" in ax.get_ylabel()]
+    colorbars = [ax for ax in fig.axes if "per 12 h horizon in the sector" in ax.get_ylabel()]
     assert len(colorbars) == 1  # one shared scale
     assert any("off map" in t for t in _texts(fig))  # Al Udeid is marked at the edge
     assert any(t.startswith("West Field") for t in _texts(fig))
@@ -340,13 +341,13 @@ def test_sweep_figures(tmp_path: Path) -> None:
     axes = [ax for ax in fig.axes if ax.get_visible()]
     assert len(axes) == 4  # 2 metric rows x 2 values of the other path
     assert axes[0].get_title() == "sides.red.sorties_per_day = 20"
-    assert axes[0].get_ylabel() == "los encounters per day"
+    assert axes[0].get_ylabel() == "los encounters per 12 h horizon"
     assert axes[-1].get_xlabel() == "policies.notice-30.lead_min"
-    line = axes[0].lines[0]  # reference policy at tempo 20: sweep_summary mean x 24 h / 12 h
+    line = axes[0].lines[0]  # reference policy at tempo 20: sweep_summary mean, per replication
     rows = [r for r in csv.DictReader((sweep_dir / "sweep_summary.csv").open())
             if r["policy"] == POLICIES[0] and r["metric"] == "encounters_los" and r["sides.red.sorties_per_day"] == "20"]  # fmt: skip
     assert list(line.get_xdata()) == [0.0, 30.0, 60.0]
-    assert list(line.get_ydata()) == pytest.approx([float(r["mean"]) * 2 for r in rows])
+    assert list(line.get_ydata()) == pytest.approx([float(r["mean"]) for r in rows])
     written = plot_results(sweep_dir, fmt="png")
     assert [p.parent for p in written] == [sweep_dir / "figures"] * 2
 
