@@ -434,7 +434,13 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     spec = load_sweep_input(Path(args.scenario), args.set or [])
     points = build_points(spec)
     return run_sweep(
-        spec, points, replications=args.replications, policies=args.policy, seed=args.seed, execution=_execution(args)
+        spec,
+        points,
+        replications=args.replications,
+        policies=args.policy,
+        seed=args.seed,
+        execution=_execution(args),
+        metric=args.metric,
     )
 
 
@@ -532,6 +538,12 @@ def _parser() -> argparse.ArgumentParser:
     swp.add_argument("scenario", help="scenario YAML file, or a sweep file (scenarios/sweeps/*.yaml)")
     swp.add_argument(
         "--set", action="append", metavar="PATH=V1,V2", help="dotted path into the scenario and its values (repeatable)"
+    )
+    swp.add_argument(
+        "--metric",
+        metavar="NAME",
+        help="what the printed pivot shows: a level (e.g. proximity-20nm) or a replications.csv column "
+        "(default: the sweep file's metric, else the first level)",
     )
     executor_options(swp)
     swp.set_defaults(func=_cmd_sweep)

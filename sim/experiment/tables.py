@@ -34,8 +34,8 @@ def plural(count: int, noun: str, many: str | None = None) -> str:
 
 
 def heading(text: str) -> str:
-    """A sentence over a table, wrapped to ``WIDTH`` columns."""
-    return textwrap.fill(text, width=WIDTH, break_on_hyphens=False)
+    """A sentence over a table, wrapped to ``WIDTH`` columns (a path or word longer than that is kept whole)."""
+    return textwrap.fill(text, width=WIDTH, break_on_hyphens=False, break_long_words=False)
 
 
 def decimals_for(*values: float, figures: int = 2) -> int:
