@@ -176,6 +176,7 @@ def run_sweep(
         "seed": plan["seed"],
         "policies": list(first.policies),
         "levels": [lv.name for lv in base.levels],
+        "metric": metric,  # what the printed pivot and the figures show
         "executor": session.get("executor"),
         "workers": session.get("workers"),
         "chunk_size": size,

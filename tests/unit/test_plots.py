@@ -135,8 +135,10 @@ def make_run(path: Path, seed: int = 3, *, paired: bool = True, airborne: bool =
     return path
 
 
-def make_sweep(path: Path) -> Path:
-    """A 3 x 2 sweep over two paths; points 0-5 each a run directory (their replications give the cost row)."""
+def make_sweep(path: Path, leads: tuple[object, ...] = (0, 30, 60)) -> Path:
+    """A 3 x 2 sweep over two paths; points 0-5 each a run directory. Every policy but the
+    reference has paired columns (its mean minus the reference's, ±0.5), and each side a
+    mission value lost."""
     path.mkdir(parents=True)
     paths = ["policies.notice-30.lead_min", "sides.red.sorties_per_day"]
     manifest = {"kind": "sweep", "paths": paths, "policies": POLICIES, "levels": LEVELS, "seed": 11,
@@ -145,15 +147,23 @@ def make_sweep(path: Path) -> Path:
     (path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     points, rows = [], []
     rng = np.random.default_rng(5)
-    for i, (lead, tempo) in enumerate((a, b) for b in (20, 40) for a in (0, 30, 60)):
+    metrics = ("encounters_los", "encounters_nmac", *(f"{side}_mission_value_lost" for side in SIDES))
+    for i, (lead, tempo) in enumerate((a, b) for b in (20, 40) for a in leads):
         point = f"{i:03d}"
         points.append({"point": point, paths[0]: lead, paths[1]: tempo})
         make_run(path / "points" / point, seed=i)
+        reference: dict[str, float] = {}
         for policy in POLICIES:
-            for metric in ("encounters_los", "encounters_nmac"):
+            for metric in metrics:
                 mean = float(rng.uniform(1, 5))
+                reference.setdefault(metric, mean)
+                d = mean - reference[metric]
+                paired = {"diff_mean": d, "diff_ci95_low": d - 0.5, "diff_ci95_high": d + 0.5}
+                if policy == POLICIES[0]:
+                    paired = {k: "" for k in paired}
                 rows.append({"point": point, paths[0]: lead, paths[1]: tempo, "policy": policy, "metric": metric,
-                             "n": N_REP, "mean": mean, "sd": 1.0, "ci95_low": mean - 1, "ci95_high": mean + 1})  # fmt: skip
+                             "n": N_REP, "mean": mean, "sd": 1.0, "ci95_low": mean - 1, "ci95_high": mean + 1,
+                             "reference": POLICIES[0], **paired})  # fmt: skip
     _write_csv(path / "points.csv", ["point", *paths], points)
     _write_csv(path / "sweep_summary.csv", list(rows[0]), rows)
     return path
@@ -332,24 +342,47 @@ def test_default_out_dir_and_other_formats(run_dir: Path, run, provenance, tmp_p
 
 
 def test_sweep_figures(tmp_path: Path) -> None:
+    """A panel per policy but the reference: its paired difference (top) and each side's cost
+    (bottom) against the swept value, one line per value of the other path."""
     sweep_dir = make_sweep(tmp_path / "sweep")
     sweep = load_sweep(sweep_dir)
     figs = dict(sweep_figures(sweep, Provenance.from_manifest(sweep.manifest)))
     assert sorted(figs) == ["sweep_policies_notice-30_lead_min", "sweep_sides_red_sorties_per_day"]
     fig = figs["sweep_policies_notice-30_lead_min"]
-    assert "Sweep of policies.notice-30.lead_min" in fig._suptitle.get_text()
+    assert "What each value of policies.notice-30.lead_min buys" in fig._suptitle.get_text()
+    assert "paired difference from no-notice" in fig._suptitle.get_text()
     axes = [ax for ax in fig.axes if ax.get_visible()]
-    assert len(axes) == 4  # 2 metric rows x 2 values of the other path
-    assert axes[0].get_title() == "sides.red.sorties_per_day = 20"
-    assert axes[0].get_ylabel() == "los encounters per 12 h horizon"
-    assert axes[-1].get_xlabel() == "policies.notice-30.lead_min"
-    line = axes[0].lines[0]  # reference policy at tempo 20: sweep_summary mean, per replication
-    rows = [r for r in csv.DictReader((sweep_dir / "sweep_summary.csv").open())
-            if r["policy"] == POLICIES[0] and r["metric"] == "encounters_los" and r["sides.red.sorties_per_day"] == "20"]  # fmt: skip
-    assert list(line.get_xdata()) == [0.0, 30.0, 60.0]
-    assert list(line.get_ydata()) == pytest.approx([float(r["mean"]) for r in rows])
+    assert len(axes) == 2 * (len(POLICIES) - 1)  # 2 rows x a panel per policy but the reference
+    assert [ax.get_title() for ax in axes[: len(POLICIES) - 1]] == POLICIES[1:]
+    assert axes[0].get_ylabel() == "Δ encounters_los\nper 12 h horizon vs no-notice"
+    assert "mission value lost" in axes[len(POLICIES) - 1].get_ylabel()
+    summary = list(csv.DictReader((sweep_dir / "sweep_summary.csv").open()))
+    for ax, policy in zip(axes, POLICIES[1:], strict=False):
+        lines = [ln for ln in ax.lines if len(ln.get_xdata()) == 3]  # the 0-line has two points
+        assert len(lines) == 2  # one per value of the other path
+        for line, tempo in zip(lines, ("20", "40"), strict=True):
+            rows = [r for r in summary if r["policy"] == policy and r["metric"] == "encounters_los"
+                    and r["sides.red.sorties_per_day"] == tempo]  # fmt: skip
+            assert list(line.get_xdata()) == [0.0, 30.0, 60.0]
+            assert list(line.get_ydata()) == pytest.approx([float(r["diff_mean"]) for r in rows])
+    # the cost row: one line per side and value of the other path
+    cost = axes[len(POLICIES) - 1]
+    labels = [ln.get_label() for ln in cost.lines if len(ln.get_xdata()) == 3]
+    assert labels == [f"{side}, sides.red.sorties_per_day = {t}" for t in ("20", "40") for side in SIDES]
     written = plot_results(sweep_dir, fmt="png")
     assert [p.parent for p in written] == [sweep_dir / "figures"] * 2
+
+
+def test_a_category_sweep_is_drawn_as_points_not_lines(tmp_path: Path) -> None:
+    sweep = load_sweep(make_sweep(tmp_path / "sweep", leads=("sector", "area", "work_area")))
+    fig = dict(sweep_figures(sweep, Provenance.from_manifest(sweep.manifest)))["sweep_policies_notice-30_lead_min"]
+    ax, bottom = fig.axes[0], fig.axes[len(POLICIES) - 1]
+    assert [t.get_text() for t in bottom.get_xticklabels()] == ["sector", "area", "work_area"]
+    markers = [ln for ln in ax.lines if len(ln.get_xdata()) == 3]
+    assert markers and all(ln.get_linestyle() == "None" for ln in markers)  # no line joins categories
+    from matplotlib.collections import PolyCollection
+
+    assert not any(isinstance(c, PolyCollection) for c in ax.collections)  # whiskers, no bands
 
 
 @pytest.mark.parametrize(
