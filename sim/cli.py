@@ -126,9 +126,13 @@ def _cmd_detect(args: argparse.Namespace) -> int:
     from sim.detect.encounters import find_encounters
     from sim.detect.tracks import read_tracks
 
-    horizontal_m = _horizontal_m(args)
-    if not (math.isfinite(args.vertical_ft) and args.vertical_ft > 0):
-        raise InputError(f"--vertical-ft must be a number > 0, found {args.vertical_ft}")
+    levels = _detect_levels(args)
+    if levels is None:
+        horizontal_m = _horizontal_m(args)
+        if args.vertical_ft is None:
+            raise InputError("give --vertical-ft with the horizontal separation, or levels as --level NAME:H_NM:V_FT")
+        if not (math.isfinite(args.vertical_ft) and args.vertical_ft > 0):
+            raise InputError(f"--vertical-ft must be a number > 0, found {args.vertical_ft}")
     out = Path(args.output) if args.output else None
     if out is not None and out.is_dir():
         raise InputError("is a directory; expected a CSV file name", path=str(out))
@@ -148,6 +152,8 @@ def _cmd_detect(args: argparse.Namespace) -> int:
     single = len(tracks) - len(set(tracks.point_flight[1:][tracks.point_flight[1:] == tracks.point_flight[:-1]]))
     if single:
         say(f"note: {single} flight{'s' if single != 1 else ''} with a single point: no legs, so no encounters")
+    if levels is not None:
+        return _detect_levels_run(tracks, levels, out, say, t1)
     if args.lateral_sd_ft is not None or args.vertical_sd_ft is not None:
         return _detect_risk(args, tracks, horizontal_m, out, say, t1)
     if args.json:
@@ -169,6 +175,63 @@ def _cmd_detect(args: argparse.Namespace) -> int:
         f"separation {horizontal_m:.0f} m horizontal, {args.vertical_ft * FT_M:.0f} m vertical; "
         f"detection {t2 - t1:.2f} s" + (f"; written to {out}" if out is not None else "")
     )
+    return 0
+
+
+def _detect_levels(args: argparse.Namespace) -> list[Any] | None:
+    """The levels of ``--level`` (repeatable) or ``--levels-from SCENARIO``; None when neither is
+    given (one separation from --horizontal-nm/--horizontal-ft and --vertical-ft)."""
+    from sim.scenario.level_options import levels_of_scenario, parse_level
+
+    if not args.level and not args.levels_from:
+        return None
+    if args.level and args.levels_from:
+        raise InputError("give --level or --levels-from, not both")
+    if args.horizontal_nm is not None or args.horizontal_ft is not None or args.vertical_ft is not None:
+        raise InputError(
+            "give levels (--level or --levels-from) or one separation (--horizontal-nm/-ft, --vertical-ft), not both"
+        )
+    if args.lateral_sd_ft is not None or args.vertical_sd_ft is not None or args.json:
+        raise InputError(
+            "the expected count under errors takes one separation: --horizontal-ft and --vertical-ft, not --level"
+        )
+    levels = [parse_level(text) for text in args.level] if args.level else levels_of_scenario(Path(args.levels_from))
+    names = [lv.name for lv in levels]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise InputError(
+            f"--level: each level needs its own name, found {', '.join(map(repr, repeated))} twice or more"
+        )
+    return levels
+
+
+def _detect_levels_run(tracks: Any, levels: list[Any], out: Path | None, say: Any, t1: float) -> int:
+    """``detect`` with several levels: one pass, the count of each, one CSV with a ``level`` column."""
+    from sim.detect.encounters import Encounters, find_encounters_levels
+
+    found = find_encounters_levels(tracks, [(lv.horizontal_m, lv.vertical_m) for lv in levels])
+    t2 = time.monotonic()
+    if out is not None:
+        lines = [",".join(("level", *Encounters.COLUMNS))]
+        for lv, encounters in zip(levels, found, strict=True):
+            for row in encounters.rows():
+                cells = [_csv_field(v) if isinstance(v, str) else repr(float(v)) for v in row.values()]
+                lines.append(",".join((lv.name, *cells)))
+        tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            os.replace(tmp, out)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    width = max(len(lv.name) for lv in levels)
+    for lv, encounters in zip(levels, found, strict=True):
+        n = len(encounters)
+        print(
+            f"{lv.name.ljust(width)}  {n} encounter{'' if n == 1 else 's'} "
+            f"({lv.horizontal_m / NM_M:g} NM = {lv.horizontal_m:.0f} m, {lv.vertical_m / FT_M:g} ft = {lv.vertical_m:.0f} m)"
+        )
+    say(f"{len(levels)} levels in one pass, {t2 - t1:.2f} s" + (f"; written to {out}" if out is not None else ""))
     return 0
 
 
@@ -331,6 +394,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         execution = dataclasses.replace(execution, on_finished=_with_companion(args, loaded, execution))
     if args.no_tactical:
         loaded = loaded.with_scenario(loaded.scenario.without_tactical())
+    if args.save_tracks is not None:
+        execution = dataclasses.replace(execution, on_finished=_saving_tracks(args, loaded, execution.on_finished))
     return run_scenario(
         loaded,
         policies=args.policy,
@@ -346,6 +411,29 @@ def _sections(args: argparse.Namespace) -> tuple[str, ...]:
     from sim.experiment.report import parse_sections
 
     return parse_sections(args.metrics)
+
+
+def _saving_tracks(
+    args: argparse.Namespace, loaded: LoadedScenario, then: Callable[[Path], object] | None
+) -> Callable[[Path], None]:
+    """After the run: the tracks of the ``--save-tracks`` replications into ``RUN/tracks/``
+    (checked now against the replications asked for), then ``then``."""
+    import json
+
+    from sim.experiment.saved_tracks import TRACKS_DIR, parse_replications, save_tracks
+
+    count = None if args.resume else (args.replications or loaded.scenario.replications)
+    parse_replications(args.save_tracks, count)  # bad replications are refused before anything runs
+
+    def finished(path: Path) -> None:
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+        reps = parse_replications(args.save_tracks, int(manifest["replications"]))
+        written = save_tracks(path, loaded, reps)
+        print(f"tracks: {len(written)} file{'s' if len(written) != 1 else ''} written to {path / TRACKS_DIR}/")
+        if then is not None:
+            then(path)
+
+    return finished
 
 
 def _with_companion(args: argparse.Namespace, loaded: LoadedScenario, execution: Execution) -> Callable[[Path], None]:
@@ -530,6 +618,12 @@ def _parser() -> argparse.ArgumentParser:
         help="also run the same sorties with every tactical layer off, into RUN/no-tactical/ "
         "(the layers figure's 'no tactical layer' bars)",
     )
+    run.add_argument(
+        "--save-tracks",
+        metavar="REPS",
+        help="also write the tracks of these replications (e.g. 0,3 or 0-2) of every policy to RUN/tracks/, "
+        "in the CSV format detect reads",
+    )
     executor_options(run)
     metrics_option(run)
     run.set_defaults(func=_cmd_run)
@@ -579,11 +673,18 @@ def _parser() -> argparse.ArgumentParser:
     sch.add_argument("--output", "-o", help="write it to this file instead")
     sch.set_defaults(func=_cmd_schema)
 
-    det = sub.add_parser("detect", help="count near-conflicts between the two sides in a tracks CSV")
+    det = sub.add_parser("detect", help="count near-conflicts between the two sides of a tracks CSV (any two labels)")
     det.add_argument("tracks", help="CSV with columns flight,side,t,x,y,z (s, m, m, m)")
     det.add_argument("--horizontal-nm", type=float, help="horizontal separation in nautical miles")
     det.add_argument("--horizontal-ft", type=float, help="horizontal separation in feet")
-    det.add_argument("--vertical-ft", type=float, required=True, help="vertical separation in feet")
+    det.add_argument("--vertical-ft", type=float, help="vertical separation in feet")
+    det.add_argument(
+        "--level",
+        action="append",
+        metavar="NAME:H_NM:V_FT",
+        help="count this level too, e.g. los:5:1000 (repeatable; instead of --horizontal-*/--vertical-ft)",
+    )
+    det.add_argument("--levels-from", metavar="SCENARIO", help="count the levels of this scenario file")
     det.add_argument("--output", "-o", help="write the encounters (with errors: one row per screened pair) to this CSV")
     det.add_argument(
         "--lateral-sd-ft", type=float, help="each flight's east and north position error sd (ft): expected counts"
