@@ -232,27 +232,29 @@ def test_paired_fallback_without_paired_columns(tmp_path: Path) -> None:
 
 
 def test_tradeoff_figure_structure(run, provenance) -> None:
+    """One panel per side for the mission value lost (who pays), then the minutes of both."""
     fig = tradeoff_figure(run, provenance)
     assert fig._suptitle.get_text().startswith("Trade-off")
-    left, right = fig.axes[:2]
-    assert left.get_ylabel() == "los encounters per 12 h horizon"
-    assert "mission value lost per 12 h horizon, sortie equivalents" in left.get_xlabel()
-    assert "minutes of delay + lost on-station time per 12 h horizon" in right.get_xlabel()
-    assert [t.get_text() for t in right.get_legend().get_texts()] == POLICIES
-    # each point's x is the mean over replications of both sides' mission value lost, per replication
-    for policy, line in zip(POLICIES, [c.lines[0] for c in left.containers], strict=True):
-        reps = [r for r in run.replications if r["policy"] == policy]
-        both = [sum(float(r[f"{s}_mission_value_lost"]) for s in SIDES) for r in reps]
-        assert line.get_xdata()[0] == pytest.approx(np.mean(both))
+    red, blue, minutes = fig.axes[:3]
+    assert red.get_ylabel() == "los encounters per 12 h horizon"
+    assert red.get_xlabel() == "red: value lost per 12 h horizon\n(sortie equivalents)"
+    assert blue.get_xlabel() == "blue: value lost per 12 h horizon\n(sortie equivalents)"
+    assert minutes.get_xlabel() == "delay + lost on-station min\nper 12 h horizon (both sides)"
+    assert [t.get_text() for t in minutes.get_legend().get_texts()] == POLICIES
+    # each point's x is the mean over replications of that side's mission value lost
+    for ax, side in ((red, "red"), (blue, "blue")):
+        for policy, container in zip(POLICIES, ax.containers, strict=True):
+            reps = [float(r[f"{side}_mission_value_lost"]) for r in run.replications if r["policy"] == policy]
+            assert container.lines[0].get_xdata()[0] == pytest.approx(np.mean(reps))
 
 
 def test_tradeoff_of_a_run_without_mission_value_shows_the_sorties_cancelled_or_retasked(
     tmp_path: Path, provenance
 ) -> None:
     old = load_run(make_run(tmp_path / "old", value=False))
-    left, right = tradeoff_figure(old, provenance).axes[:2]
-    assert "sorties cancelled or re-tasked per 12 h horizon" in left.get_xlabel()
-    assert "minutes of delay + lost on-station time per 12 h horizon" in right.get_xlabel()
+    red, _, minutes = tradeoff_figure(old, provenance).axes[:3]
+    assert red.get_xlabel() == "red: sorties cancelled\nor re-tasked per 12 h horizon"
+    assert "delay + lost on-station min" in minutes.get_xlabel()
 
 
 def test_map_figure_structure(run, provenance) -> None:
@@ -462,3 +464,19 @@ def test_layers_figure_from_the_reference_run(tmp_path: Path) -> None:
     assert sorted(p.stem for p in written) == sorted(
         ["encounter_rates", "paired_differences", "tradeoff", "map", "timeline", "layers", "risk"]
     )
+
+
+def test_an_empty_level_gets_a_sentence_not_a_panel() -> None:
+    """The reference run has no NMAC in 1,000 replications: no panel for it, the title says so."""
+    from sim.plots.figures import paired_label
+
+    reference = load_run(REPO / "results" / "reference" / "syria-2015-10")
+    provenance = Provenance.from_manifest(reference.manifest)
+    for build in (encounter_rates_figure, paired_differences_figure):
+        fig = build(reference, provenance)
+        assert fig._suptitle.get_text().endswith("\nnmac: none in 1,000 replications under any policy")
+        titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
+        assert [t.split("\n")[0] for t in titles] == ["los", "proximity-20nm"]
+    # labels as the printed comparison: no bare relative change where the interval crosses 0
+    assert paired_label(-0.022, -0.045, 0.001, -0.63) == "-0.022 [-0.045, +0.001]"
+    assert paired_label(-25.95, -27.79, -24.11, -0.9256) == "-25.9 [-27.8, -24.1] (-93 %)"
