@@ -7,9 +7,11 @@ without a traceback and without writing anything.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import signal
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sim import __version__
 from sim.errors import InputError
 from sim.experiment.progress import PROGRESS_MODES
-from sim.units import FT_M
+from sim.units import FT_M, NM_M
 
 if TYPE_CHECKING:
     from sim.experiment.runner import Execution
@@ -28,26 +30,31 @@ EXIT_INPUT = 2
 DEFAULT_RESULTS_ROOT = Path("results")
 
 
-def _tempo(side: Any) -> str:
-    """A side's planned sorties a day: its shared tempo plus the fleets' own tempos."""
+def _tempo(side: Any, horizon_h: float) -> str:
+    """A side's planned sorties a day: its shared tempo plus the fleets' own tempos, and what
+    that is over a horizon other than a day."""
     own = sum(f.sorties_per_day for f in side.fleets.values() if f.sorties_per_day is not None)
     total = side.sorties_per_day + own
-    if own == 0:
-        return f"{total:g} sorties/day"
-    return f"{total:g} sorties/day: {side.sorties_per_day:g} shared by its fleets + {own:g} of fleets' own tempo"
+    text = f"{total:g} sorties/day"
+    if own != 0:
+        text += f": {side.sorties_per_day:g} shared by its fleets + {own:g} of fleets' own tempo"
+    if horizon_h != 24:
+        text += f"; {total * horizon_h / 24:.3g} in {horizon_h:g} h"
+    return text
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from sim.experiment.tables import heading, plural
     from sim.model.rules import rule_for
     from sim.scenario.load import load_scenario
 
     loaded = load_scenario(args.scenario)
     sc = loaded.scenario
-    sides = ", ".join(
-        f"{n} ({len(s.fleets)} fleet{'s' if len(s.fleets) != 1 else ''}, {_tempo(s)})" for n, s in sc.sides.items()
-    )
     print(f"{args.scenario}: ok")
-    print(f"  sides: {sides}")
+    for n, s in sc.sides.items():
+        print(
+            heading(f"  side {n}: {plural(len(s.fleets), 'fleet')}, {_tempo(s, sc.horizon_h)}").replace("\n", "\n    ")
+        )
     print(f"  sectors: {len(loaded.sectors.sectors)} from {loaded.sectors.source}")
     print(f"  levels: {', '.join(lv.name for lv in sc.levels)}")
     if sc.warmup_h > 0:
@@ -57,7 +64,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         )
     else:
         print(f"  warm-up: none (the {sc.horizon_h:g} h day alone: its sorties start from nothing at 0)")
-    print(f"  policies: {', '.join(f'{n} ({p.kind})' for n, p in sc.policies.items())}")
+    policies = heading(f"  policies: {', '.join(f'{n} ({p.kind})' for n, p in sc.policies.items())}")
+    print(policies.replace("\n", "\n    "))
     for name, policy in sc.policies.items():
         rule = rule_for(policy)
         moved = []
@@ -70,7 +78,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                         f"{low / FT_M:,.0f}-{high / FT_M:,.0f} ft"
                     )
         if moved:
-            print(f"  {name} moves altitude blocks: " + "; ".join(moved))
+            print(f"  {name} moves altitude blocks:")
+            for line in moved:
+                print(f"    {line}")
     return 0
 
 
@@ -100,25 +110,221 @@ def _option(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
-def _cmd_detect(args: argparse.Namespace) -> int:
-    from sim.api.detect import detect_tracks
-
-    say = (lambda msg: print(msg, file=sys.stderr, flush=True)) if not args.quiet else (lambda msg: None)
-    found = detect_tracks(
-        args.tracks,
-        vertical_ft=args.vertical_ft,
-        horizontal_nm=args.horizontal_nm,
-        horizontal_ft=args.horizontal_ft,
-        output=args.output,
-        lateral_sd_ft=args.lateral_sd_ft,
-        vertical_sd_ft=args.vertical_sd_ft,
-        lateral_law=args.lateral_law,
-        json_path=args.json,
-        say=say,
-        option=_option,
+def _horizontal_m(args: argparse.Namespace) -> float:
+    if (args.horizontal_nm is None) == (args.horizontal_ft is None):
+        raise InputError("give exactly one of --horizontal-nm or --horizontal-ft")
+    given, option = (
+        (args.horizontal_nm, "--horizontal-nm")
+        if args.horizontal_nm is not None
+        else (args.horizontal_ft, "--horizontal-ft")
     )
-    print(found.headline)
+    if not (given > 0 and given < float("inf")):
+        raise InputError(f"{option} must be a number > 0, found {given}")
+    value = given * NM_M if option == "--horizontal-nm" else given * FT_M
+    return float(value)
+
+
+def _cmd_detect(args: argparse.Namespace) -> int:
+
+    from sim.detect.encounters import find_encounters
+    from sim.detect.tracks import read_tracks
+
+    levels = _detect_levels(args)
+    if levels is None:
+        horizontal_m = _horizontal_m(args)
+        if args.vertical_ft is None:
+            raise InputError("give --vertical-ft with the horizontal separation, or levels as --level NAME:H_NM:V_FT")
+        if not (math.isfinite(args.vertical_ft) and args.vertical_ft > 0):
+            raise InputError(f"--vertical-ft must be a number > 0, found {args.vertical_ft}")
+    out = Path(args.output) if args.output else None
+    if out is not None and out.is_dir():
+        raise InputError("is a directory; expected a CSV file name", path=str(out))
+    if out is not None and not out.parent.is_dir():
+        raise InputError("no such directory for the output file", path=str(out))
+    say = (lambda msg: print(msg, file=sys.stderr, flush=True)) if not args.quiet else (lambda msg: None)
+    size_mb = Path(args.tracks).stat().st_size / 1e6 if Path(args.tracks).is_file() else 0.0
+    if size_mb > 5:
+        say(f"reading {args.tracks} ({size_mb:.0f} MB) ...")
+    t0 = time.monotonic()
+    tracks = read_tracks(args.tracks)
+    t1 = time.monotonic()
+    say(
+        f"read {tracks.n_points} points: {len(tracks)} flights, {tracks.n_legs} legs, "
+        f"sides {', '.join(tracks.side_names)} ({t1 - t0:.2f} s)"
+    )
+    single = len(tracks) - len(set(tracks.point_flight[1:][tracks.point_flight[1:] == tracks.point_flight[:-1]]))
+    if single:
+        say(f"note: {single} flight{'s' if single != 1 else ''} with a single point: no legs, so no encounters")
+    if levels is not None:
+        return _detect_levels_run(tracks, levels, out, say, t1)
+    if args.lateral_sd_ft is not None or args.vertical_sd_ft is not None:
+        return _detect_risk(args, tracks, horizontal_m, out, say, t1)
+    if args.json:
+        raise InputError("--json needs --lateral-sd-ft and --vertical-sd-ft (the expected count under errors)")
+    if tracks.n_legs > 100_000:
+        say(f"detecting encounters below {horizontal_m:.0f} m and {args.vertical_ft * FT_M:.0f} m ...")
+    found = find_encounters(tracks, horizontal_m, args.vertical_ft * FT_M)
+    t2 = time.monotonic()
+    if out is not None:
+        tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+        try:
+            found.to_csv(tmp)
+            os.replace(tmp, out)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    print(f"{len(found)} encounter{'' if len(found) == 1 else 's'}")
+    say(
+        f"separation {horizontal_m:.0f} m horizontal, {args.vertical_ft * FT_M:.0f} m vertical; "
+        f"detection {t2 - t1:.2f} s" + (f"; written to {out}" if out is not None else "")
+    )
     return 0
+
+
+def _detect_levels(args: argparse.Namespace) -> list[Any] | None:
+    """The levels of ``--level`` (repeatable) or ``--levels-from SCENARIO``; None when neither is
+    given (one separation from --horizontal-nm/--horizontal-ft and --vertical-ft)."""
+    from sim.scenario.level_options import levels_of_scenario, parse_level
+
+    if not args.level and not args.levels_from:
+        return None
+    if args.level and args.levels_from:
+        raise InputError("give --level or --levels-from, not both")
+    if args.horizontal_nm is not None or args.horizontal_ft is not None or args.vertical_ft is not None:
+        raise InputError(
+            "give levels (--level or --levels-from) or one separation (--horizontal-nm/-ft, --vertical-ft), not both"
+        )
+    if args.lateral_sd_ft is not None or args.vertical_sd_ft is not None or args.json:
+        raise InputError(
+            "the expected count under errors takes one separation: --horizontal-ft and --vertical-ft, not --level"
+        )
+    levels = [parse_level(text) for text in args.level] if args.level else levels_of_scenario(Path(args.levels_from))
+    names = [lv.name for lv in levels]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise InputError(
+            f"--level: each level needs its own name, found {', '.join(map(repr, repeated))} twice or more"
+        )
+    return levels
+
+
+def _detect_levels_run(tracks: Any, levels: list[Any], out: Path | None, say: Any, t1: float) -> int:
+    """``detect`` with several levels: one pass, the count of each, one CSV with a ``level`` column."""
+    from sim.detect.encounters import Encounters, find_encounters_levels
+
+    found = find_encounters_levels(tracks, [(lv.horizontal_m, lv.vertical_m) for lv in levels])
+    t2 = time.monotonic()
+    if out is not None:
+        lines = [",".join(("level", *Encounters.COLUMNS))]
+        for lv, encounters in zip(levels, found, strict=True):
+            for row in encounters.rows():
+                cells = [_csv_field(v) if isinstance(v, str) else repr(float(v)) for v in row.values()]
+                lines.append(",".join((lv.name, *cells)))
+        tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            os.replace(tmp, out)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    width = max(len(lv.name) for lv in levels)
+    for lv, encounters in zip(levels, found, strict=True):
+        n = len(encounters)
+        print(
+            f"{lv.name.ljust(width)}  {n} encounter{'' if n == 1 else 's'} "
+            f"({lv.horizontal_m / NM_M:g} NM = {lv.horizontal_m:.0f} m, {lv.vertical_m / FT_M:g} ft = {lv.vertical_m:.0f} m)"
+        )
+    say(f"{len(levels)} levels in one pass, {t2 - t1:.2f} s" + (f"; written to {out}" if out is not None else ""))
+    return 0
+
+
+def _detect_risk(
+    args: argparse.Namespace, tracks: Any, horizontal_m: float, out: Path | None, say: Any, t1: float
+) -> int:
+    """``detect`` with errors: the expected encounters per screened pair (``sim.detect.risk``)."""
+    import json
+
+    from sim.detect.risk import FlightErrors, expected_encounters
+
+    for option, value in (("--lateral-sd-ft", args.lateral_sd_ft), ("--vertical-sd-ft", args.vertical_sd_ft)):
+        if value is None:
+            raise InputError(f"{option} is needed too: give both standard deviations (0 for none)")
+        if not (math.isfinite(value) and value >= 0):
+            raise InputError(f"{option} must be a number >= 0, found {value}")
+    json_path = Path(args.json) if args.json else None
+    for path in (out, json_path):
+        if path is not None and (path.is_dir() or not path.parent.is_dir()):
+            raise InputError("not a file in an existing directory", path=str(path))
+    vertical_m = args.vertical_ft * FT_M
+    errors = FlightErrors.uniform(len(tracks), args.lateral_sd_ft * FT_M, args.vertical_sd_ft * FT_M, args.lateral_law)
+    risk = expected_encounters(tracks, errors, horizontal_m, vertical_m)
+    t2 = time.monotonic()
+    names = tracks.flight_names
+    sides = tracks.side_names
+    header = [
+        "flight_a",
+        "side_a",
+        "flight_b",
+        "side_b",
+        "p_encounter",
+        "p_left_out",
+        "nominal_encounters",
+        "stretches",
+    ]
+    lines = [",".join(header)]
+    for a, b, p, left, nominal, k in zip(
+        risk.flight_index_a,
+        risk.flight_index_b,
+        risk.expected,
+        risk.left_out,
+        risk.nominal,
+        risk.stretches,
+        strict=True,
+    ):
+        lines.append(
+            f"{_csv_field(names[a])},{_csv_field(sides[0])},{_csv_field(names[b])},{_csv_field(sides[1])},"
+            f"{float(p)!r},{float(left)!r},{int(nominal)},{int(k)}"
+        )
+    summary = {
+        "expected_encounters": risk.total,
+        "pairs": len(risk.expected),
+        "nominal_encounters": int(risk.nominal.sum()),
+        "screen_bound": risk.screen_bound,
+        "screen_horizontal_m": risk.screen_horizontal_m,
+        "screen_vertical_m": risk.screen_vertical_m,
+        "horizontal_m": horizontal_m,
+        "vertical_m": vertical_m,
+        "lateral_sd_ft": args.lateral_sd_ft,
+        "vertical_sd_ft": args.vertical_sd_ft,
+        "lateral_law": args.lateral_law,
+        "flights": len(tracks),
+    }
+    for path, text in ((out, "\n".join(lines) + "\n"), (json_path, json.dumps(summary, indent=2) + "\n")):
+        if path is None:
+            continue
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    print(
+        f"{risk.total:.6g} expected encounters ({int(risk.nominal.sum())} on the nominal tracks, {len(risk.expected)} pairs screened)"
+    )
+    say(
+        f"separation {horizontal_m:.0f} m horizontal, {vertical_m:.0f} m vertical; errors sd {args.lateral_sd_ft:g} ft "
+        f"({args.lateral_law}) east and north, {args.vertical_sd_ft:g} ft up, each flight; screening left out at most "
+        f"{risk.screen_bound:.1e}; {t2 - t1:.2f} s"
+    )
+    return 0
+
+
+def _csv_field(text: str) -> str:
+    """A CSV field: quoted when it holds a comma, a quote or a line break."""
+    if any(ch in text for ch in ',"\n\r'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def _check_counts(args: argparse.Namespace) -> None:
@@ -182,9 +388,18 @@ def _cmd_run(args: argparse.Namespace) -> int:
         report=args.report,
         no_tactical=args.no_tactical,
         with_no_tactical=args.with_no_tactical,
+        sections=_sections(args),
+        save_tracks=args.save_tracks,
         option=_option,
     )
     return outcome.code
+
+
+def _sections(args: argparse.Namespace) -> tuple[str, ...]:
+    """The printed summary's sections chosen by ``--metrics`` (all by default)."""
+    from sim.experiment.report import parse_sections
+
+    return parse_sections(args.metrics)
 
 
 def _plot(results: Path, out: Path | None, fmt: str) -> list[Path]:
@@ -206,6 +421,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from sim.experiment.report import print_summary
     from sim.experiment.results import atomic_write_text, json_text
 
+    sections = _sections(args)
     run_dir = Path(args.results)
     target = Path(args.json) if args.json else None
     if target is not None and (target.is_dir() or not target.parent.is_dir()):
@@ -227,7 +443,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if target is not None:  # the file first: a reader that closes the pipe early must not lose it
         atomic_write_text(target, json_text(comparison_json(summary, manifest)))
     print(f"{run_dir}: {len(table.policies)} policies, reference {reference}")
-    print_summary(summary, order, levels, sides, horizon_h)
+    print_summary(summary, order, levels, sides, horizon_h, sections)
     if target is not None:
         print(f"\ncomparison written to {target}")
     return 0
@@ -246,6 +462,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         execution=_execution(args),
         plot=args.plot,
         report=args.report,
+        metric=args.metric,
         option=_option,
     )
     return outcome.code
@@ -324,6 +541,14 @@ def _parser() -> argparse.ArgumentParser:
             "--report", action="store_true", help="write the one-file HTML report (RESULTS/report.html) when done"
         )
 
+    def metrics_option(cmd: argparse.ArgumentParser) -> None:
+        cmd.add_argument(
+            "--metrics",
+            metavar="LIST",
+            help="print only these sections, comma-separated: encounters, value, cost, tactical, risk "
+            "(default: all); the paired differences follow",
+        )
+
     run = sub.add_parser("run", help="run every policy of a scenario for N replications and write results")
     run.add_argument("scenario", help="scenario YAML file")
     run.add_argument(
@@ -337,13 +562,26 @@ def _parser() -> argparse.ArgumentParser:
         help="also run the same sorties with every tactical layer off, into RUN/no-tactical/ "
         "(the layers figure's 'no tactical layer' bars)",
     )
+    run.add_argument(
+        "--save-tracks",
+        metavar="REPS",
+        help="also write the tracks of these replications (e.g. 0,3 or 0-2) of every policy to RUN/tracks/, "
+        "in the CSV format detect reads",
+    )
     executor_options(run)
+    metrics_option(run)
     run.set_defaults(func=_cmd_run)
 
     swp = sub.add_parser("sweep", help="run a scenario at every combination of parameter values")
     swp.add_argument("scenario", help="scenario YAML file, or a sweep file (scenarios/sweeps/*.yaml)")
     swp.add_argument(
         "--set", action="append", metavar="PATH=V1,V2", help="dotted path into the scenario and its values (repeatable)"
+    )
+    swp.add_argument(
+        "--metric",
+        metavar="NAME",
+        help="what the printed pivot shows: a level (e.g. proximity-20nm) or a replications.csv column "
+        "(default: the sweep file's metric, else the first level)",
     )
     executor_options(swp)
     swp.set_defaults(func=_cmd_sweep)
@@ -362,6 +600,7 @@ def _parser() -> argparse.ArgumentParser:
     cmp_.add_argument("results", help="results directory of a run")
     cmp_.add_argument("--reference", help="policy to compare against (default: the first)")
     cmp_.add_argument("--json", help="also write the comparison as JSON to this file")
+    metrics_option(cmp_)
     cmp_.set_defaults(func=_cmd_compare)
 
     rep = sub.add_parser("report", help="write a one-file HTML report of a run, sweep or sensitivity directory")
@@ -383,11 +622,18 @@ def _parser() -> argparse.ArgumentParser:
     sch.add_argument("--output", "-o", help="write it to this file instead")
     sch.set_defaults(func=_cmd_schema)
 
-    det = sub.add_parser("detect", help="count near-conflicts between the two sides in a tracks CSV")
+    det = sub.add_parser("detect", help="count near-conflicts between the two sides of a tracks CSV (any two labels)")
     det.add_argument("tracks", help="CSV with columns flight,side,t,x,y,z (s, m, m, m)")
     det.add_argument("--horizontal-nm", type=float, help="horizontal separation in nautical miles")
     det.add_argument("--horizontal-ft", type=float, help="horizontal separation in feet")
-    det.add_argument("--vertical-ft", type=float, required=True, help="vertical separation in feet")
+    det.add_argument("--vertical-ft", type=float, help="vertical separation in feet")
+    det.add_argument(
+        "--level",
+        action="append",
+        metavar="NAME:H_NM:V_FT",
+        help="count this level too, e.g. los:5:1000 (repeatable; instead of --horizontal-*/--vertical-ft)",
+    )
+    det.add_argument("--levels-from", metavar="SCENARIO", help="count the levels of this scenario file")
     det.add_argument("--output", "-o", help="write the encounters (with errors: one row per screened pair) to this CSV")
     det.add_argument(
         "--lateral-sd-ft", type=float, help="each flight's east and north position error sd (ft): expected counts"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -130,13 +130,21 @@ def drive_run(
     report: bool = False,
     no_tactical: bool = False,
     with_no_tactical: bool = False,
+    sections: Sequence[str] | None = None,
+    save_tracks: str | None = None,
     option: OptionName = python_name,
 ) -> Outcome:
-    """Run ``loaded`` as ``deconflict run`` does, then draw the figures and write the report if asked."""
+    """Run ``loaded`` as ``deconflict run`` does, then draw the figures and write the report if asked.
+
+    ``sections`` chooses what the printed summary shows (``sim.experiment.report.SECTIONS``,
+    all by default); ``save_tracks`` (``"0,3"`` or ``"0-2"``) writes those replications' tracks
+    of every policy to ``RUN/tracks/`` in the ``detect`` format."""
+    from sim.experiment.report import SECTIONS
     from sim.experiment.run import run_scenario
 
     check_counts({"replications": replications, "seed": seed}, option)
     after = _finishing_steps(plot, report)
+
     if with_no_tactical:
         if no_tactical:
             raise InputError(f"{option('with_no_tactical')} and {option('no_tactical')}: choose one")
@@ -149,11 +157,37 @@ def drive_run(
         after.insert(0, _companion(loaded, execution))
     if no_tactical:
         loaded = loaded.with_scenario(loaded.scenario.without_tactical())
+    if save_tracks is not None:  # the tracks of the run as flown (the tactical layer off with no_tactical)
+        after.insert(0, _saving_tracks(save_tracks, loaded, execution, replications))
     tracker = _Tracker(execution, after)
     code = run_scenario(
-        loaded, policies=policies, replications=replications, seed=seed, execution=tracker.into(execution)
+        loaded,
+        policies=policies,
+        replications=replications,
+        seed=seed,
+        execution=tracker.into(execution),
+        sections=tuple(sections) if sections is not None else SECTIONS,
     )
     return Outcome(code, tracker.path)
+
+
+def _saving_tracks(
+    which: str, loaded: LoadedScenario, execution: Execution, replications: int | None
+) -> Callable[[Path], None]:
+    """After the run: the tracks of replications ``which`` into ``RUN/tracks/`` (the
+    replications asked for are checked now, before anything runs)."""
+    from sim.experiment.saved_tracks import TRACKS_DIR, parse_replications, save_tracks
+
+    count = None if execution.resume else (replications or loaded.scenario.replications)
+    parse_replications(which, count)
+
+    def finished(path: Path) -> None:
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+        reps = parse_replications(which, int(manifest["replications"]))
+        written = save_tracks(path, loaded, reps)
+        print(f"tracks: {len(written)} file{'s' if len(written) != 1 else ''} written to {path / TRACKS_DIR}/")
+
+    return finished
 
 
 def _companion(loaded: LoadedScenario, execution: Execution) -> Callable[[Path], None]:
@@ -192,9 +226,12 @@ def drive_sweep(
     execution: Execution,
     plot: bool = False,
     report: bool = False,
+    metric: str | None = None,
     option: OptionName = python_name,
 ) -> Outcome:
-    """Run a sweep file, or a scenario with ``sets`` (``"PATH=V1,V2"``), as ``deconflict sweep`` does."""
+    """Run a sweep file, or a scenario with ``sets`` (``"PATH=V1,V2"``), as ``deconflict sweep`` does;
+    ``metric`` is what its pivot shows (a level or a ``replications.csv`` column; default the
+    sweep file's, else the first level)."""
     from sim.experiment.sweeprun import run_sweep
     from sim.scenario.sweep import build_points, load_sweep_input
 
@@ -203,7 +240,13 @@ def drive_sweep(
     points = build_points(spec)
     tracker = _Tracker(execution, _finishing_steps(plot, report))
     code = run_sweep(
-        spec, points, replications=replications, policies=policies, seed=seed, execution=tracker.into(execution)
+        spec,
+        points,
+        replications=replications,
+        policies=policies,
+        seed=seed,
+        execution=tracker.into(execution),
+        metric=metric,
     )
     return Outcome(code, tracker.path)
 

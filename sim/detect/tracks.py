@@ -304,9 +304,14 @@ def _build(
     sides_present = sorted(set(np.unique(side_arr).tolist()))
     if side_names is None:
         if len(sides_present) != 2:
+            why = {
+                0: "",
+                1: "; encounters are counted between two sides: label the other side's flights too "
+                "(any two labels will do)",
+            }.get(len(sides_present), "; merge the labels into two (any two labels will do)")
             raise InputError(
                 f"column side: expected exactly two sides, found "
-                f"{len(sides_present)} ({', '.join(map(repr, sides_present))})",
+                f"{len(sides_present)} ({', '.join(map(repr, sides_present))}){why}",
                 path=source,
             )
         names2: tuple[str, str] = (sides_present[0], sides_present[1])

@@ -10,15 +10,17 @@ directory.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from sim.errors import InputError
 from sim.experiment.replicate import Job, default_chunk_size, policies_in_order
-from sim.experiment.report import print_summary
+from sim.experiment.report import SECTIONS, print_summary
 from sim.experiment.results import new_results_dir, newest_unfinished
 from sim.experiment.rundir import PARTIAL, RunDir, RunPlan
 from sim.experiment.runner import Execution, Interrupted, execute_runs, report_interrupt, run_manifest
+from sim.experiment.tables import heading, plural
 from sim.scenario.load import LoadedScenario
 
 __all__ = ["run_scenario", "saved_plan"]
@@ -41,8 +43,10 @@ def run_scenario(
     replications: int | None,
     seed: int | None,
     execution: Execution,
+    sections: Sequence[str] = SECTIONS,
 ) -> int:
-    """Run ``loaded`` under ``policies`` (all if None) and print the summary; returns the exit code.
+    """Run ``loaded`` under ``policies`` (all if None) and print the summary's ``sections``
+    (``sim.experiment.report.SECTIONS``); returns the exit code.
 
     With ``execution.resume`` the unfinished run in ``execution.out`` (or the newest one of
     this scenario under ``execution.root``) is finished, and ``replications``, ``seed`` and
@@ -100,14 +104,17 @@ def run_scenario(
     except KeyboardInterrupt:
         return report_interrupt("while assembling the results", resume_cmd)
     print(
-        f"{sc.name}: {n} replications x {len(order)} policies, seed {seed}, "
+        f"{sc.name}: {plural(n, 'replication')} x {plural(len(order), 'policy', 'policies')}, seed {seed}, "
         f"{session['wall_time_s']:.1f} s ({session['executor']}, {session['workers']} worker"
         f"{'s' if session['workers'] != 1 else ''})"
     )
-    print_summary(summary, order, plan.levels, plan.sides, sc.horizon_h)
+    print_summary(summary, order, plan.levels, plan.sides, sc.horizon_h, sections)
     print(
-        f"\nresults: {run.path}/ (manifest.json, replications.csv, encounters.csv, summary.csv, "
-        "comparison.json, airborne.csv, transits.csv)"
+        "\n"
+        + heading(
+            f"results: {run.path}/ (manifest.json, replications.csv, encounters.csv, summary.csv, "
+            "comparison.json, airborne.csv, transits.csv)"
+        )
     )
     if execution.on_finished is not None:
         execution.on_finished(run.path)

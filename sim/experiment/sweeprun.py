@@ -20,7 +20,6 @@ from sim import __version__
 from sim.errors import InputError
 from sim.experiment.compare import SUMMARY_COLUMNS
 from sim.experiment.replicate import Job, default_chunk_size
-from sim.experiment.report import summary_table
 from sim.experiment.results import (
     atomic_write_text,
     csv_text,
@@ -33,6 +32,8 @@ from sim.experiment.results import (
 )
 from sim.experiment.rundir import PARTIAL, RunDir, RunPlan
 from sim.experiment.runner import Execution, Interrupted, execute_runs, report_interrupt, run_manifest
+from sim.experiment.sweep_paired import PAIRED_COLUMNS, check_metric, paired_rows, print_sweep, step_rows
+from sim.experiment.tables import heading, horizon_unit, plural
 from sim.scenario.bundled import portable_path
 from sim.scenario.sweep import SweepPoint, SweepSpec
 
@@ -51,8 +52,11 @@ def run_sweep(
     policies: list[str] | None,
     seed: int | None,
     execution: Execution,
+    metric: str | None = None,
 ) -> int:
-    """Run every point of a validated sweep as ``execution`` says; returns the exit code."""
+    """Run every point of a validated sweep as ``execution`` says and print what each point
+    buys in ``metric`` (a level or a ``replications.csv`` column; default the first level);
+    returns the exit code."""
     workers, dask, chunk_size, out, root, resume = (
         execution.workers,
         execution.dask,
@@ -78,6 +82,9 @@ def run_sweep(
                 path=None if policies else str(spec.sweep_file),
             )
     paths = [p for p, _ in spec.sets]
+    levels = [lv.name for lv in base.levels]
+    probe = Job("p0", points[0].loaded, _order(points[0], chosen), seed_of[0])
+    metric = check_metric(metric or spec.metric or levels[0], probe.columns, levels)
     name = f"{base.name}-sweep"
     plan = {
         "scenario_file": portable_path(spec.scenario_path),
@@ -151,6 +158,9 @@ def run_sweep(
             for row in csv.DictReader(f):
                 summary_rows.append({"point": pt.index, **dict(zip(paths, pt.values, strict=True)), **row})
     atomic_write_text(sweep_dir / "sweep_summary.csv", csv_text(["point", *paths, *SUMMARY_COLUMNS], summary_rows))
+    atomic_write_text(
+        sweep_dir / "sweep_paired.csv", csv_text(["point", *paths, *PAIRED_COLUMNS], paired_rows(summary_rows, paths))
+    )
     first = items[0][0] if items else Job("p0", points[0].loaded, _order(points[0], chosen), seed_of[0])
     manifest = {
         "tool": "deconflict",
@@ -166,6 +176,7 @@ def run_sweep(
         "seed": plan["seed"],
         "policies": list(first.policies),
         "levels": [lv.name for lv in base.levels],
+        "metric": metric,  # what the printed pivot and the figures show
         "executor": session.get("executor"),
         "workers": session.get("workers"),
         "chunk_size": size,
@@ -178,18 +189,31 @@ def run_sweep(
     atomic_write_text(sweep_dir / "manifest.json", json_text(manifest))
     shutil.rmtree(sweep_dir / PARTIAL, ignore_errors=True)
 
+    reps = plan["replications"]
     print(
-        f"{name}: {len(points)} points x {plan['replications']} replications x {len(first.policies)} policies, "
-        f"seed {plan['seed']}"
+        f"{name}: {plural(len(points), 'point')} x "
+        f"{plural(reps, 'replication') if isinstance(reps, int) else 'replications ' + str(reps)} x "
+        f"{plural(len(first.policies), 'policy', 'policies')}, seed {plan['seed']}"
     )
-    level = base.levels[0].name
-    print(f"\nencounters_{level} per replication ({base.horizon_h:g} h), mean ±95 % CI half-width, by point:")
-    for pt in points:
-        label = ", ".join(f"{p}={v}" for p, v in zip(paths, pt.values, strict=True))
-        rows = [r for r in summary_rows if r["point"] == pt.index]
-        print(f"\n[{pt.index}] {label}")
-        print(summary_table(rows, list(first.policies), [(f"encounters_{level}", level)]))
-    print(f"\nresults: {sweep_dir}/ (points.csv, sweep_summary.csv, points/, manifest.json)")
+    steps = None
+    numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for pt in points for v in pt.values)
+    if len(paths) == 1 and len(points) > 1 and numeric:
+        dirs = [_point_dir(sweep_dir, pt.index, len(points)) for pt in points]
+        steps = {p: step_rows(dirs, p, metric) for p in first.policies[1:] or first.policies}
+    print_sweep(
+        summary_rows,
+        [(pt.index, pt.values) for pt in points],
+        paths,
+        list(first.policies),
+        metric,
+        list(base.side_names),
+        horizon_unit(base.horizon_h),
+        steps,
+    )
+    print(
+        "\n"
+        + heading(f"results: {sweep_dir}/ (points.csv, sweep_summary.csv, sweep_paired.csv, points/, manifest.json)")
+    )
     if execution.on_finished is not None:
         execution.on_finished(sweep_dir)
     return 0

@@ -21,6 +21,7 @@ import numpy as np
 
 from sim.errors import InputError
 from sim.experiment.stats import Estimate, mean_ci
+from sim.experiment.tables import horizon_unit
 
 __all__ = ["RunData", "SummaryRow", "SweepData", "is_sweep_dir", "load_run", "load_sweep"]
 
@@ -124,9 +125,15 @@ class RunData:
     level_info: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
-    def per_day(self) -> float:
-        """Factor from "per replication" (one horizon) to "per day": 24 h / horizon."""
-        return 24.0 / self.horizon_h
+    def scale(self) -> float:
+        """Factor the figures apply to a replication's numbers: 1, so that they show what the
+        printed summary shows, in the same unit (``unit``: never scaled silently to a day)."""
+        return 1.0
+
+    @property
+    def unit(self) -> str:
+        """``"per day"`` for a 24 h horizon, ``"per 4 h horizon"`` otherwise, as printed."""
+        return horizon_unit(self.horizon_h)
 
     @property
     def reference(self) -> str:
@@ -267,7 +274,8 @@ class SweepData:
     levels: list[str]
     points: dict[str, dict[str, str]]  # point id -> {path: value as written}
     rows: list[dict[str, str]]
-    per_day: dict[str, float]  # point id -> 24 h / horizon of that point
+    per_day: dict[str, float]  # point id -> factor for its numbers: 1 (per replication, as printed)
+    unit: str = "per day"  # "per day", or "per N h horizon" for another horizon (sim.experiment.tables)
 
     def point_dir(self, point: str) -> Path:
         return self.path / "points" / f"{int(point):03d}"
@@ -302,10 +310,13 @@ def load_sweep(path: str | Path) -> SweepData:
     )
     default_h = _horizon_h(manifest) or 24.0
     per_day = {}
+    horizons: set[float] = set()
     for point in points:
         horizon = None
         point_manifest = path / "points" / f"{int(point):03d}" / "manifest.json"
         if point_manifest.is_file():
             horizon = _horizon_h(_read_manifest(point_manifest))
-        per_day[point] = 24.0 / (horizon or default_h)
-    return SweepData(path, manifest, paths, policies, levels, points, rows, per_day)
+        per_day[point] = 1.0
+        horizons.add(horizon or default_h)
+    unit = horizon_unit(min(horizons, default=default_h)) if len(horizons) <= 1 else "per replication"
+    return SweepData(path, manifest, paths, policies, levels, points, rows, per_day, unit)

@@ -19,6 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from sim.errors import InputError
+from sim.experiment.tables import plural
 from sim.plots.data import RunData, SweepData, is_sweep_dir, load_run, load_sweep
 from sim.plots.layers import has_tactical, layers_figure, load_companion
 from sim.plots.maps import map_figure
@@ -43,8 +44,10 @@ __all__ = [
     "encounter_rates_figure",
     "level_title",
     "paired_differences_figure",
+    "paired_label",
     "plot_results",
     "run_figure_builders",
+    "split_levels",
     "timeline_figure",
     "tradeoff_figure",
 ]
@@ -70,6 +73,42 @@ def level_title(run: RunData, level: str, sep: str = ": ") -> str:
     return f"{level}{sep}closer than {horizontal} and {info.get('vertical_ft', float('nan')):g} ft"
 
 
+def split_levels(run: RunData) -> tuple[list[str], str]:
+    """The levels with an encounter under some policy, and a sentence naming those with none
+    ("nmac: none in 1,000 replications under any policy"; "" if every level has some): an
+    empty level gets no panel of its own."""
+    drawn: list[str] = []
+    empty: list[str] = []
+    for level in run.levels:
+        means = [run.stat(p, f"encounters_{level}").mean for p in run.policies]
+        (empty if all(m == 0 for m in means) else drawn).append(level)
+    if not empty:
+        return drawn, ""
+    n = run.n_replications(run.reference)
+    return drawn, f"{', '.join(empty)}: none in {plural(n, 'replication')} under any policy"
+
+
+def _with_note(title: str, note: str) -> str:
+    return f"{title}\n{note}" if note else title
+
+
+def _empty_panel(fig: Figure, note: str) -> None:
+    ax = fig.subplots(1, 1)
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, note, ha="center", va="center", fontsize=12, transform=ax.transAxes)
+
+
+def paired_label(mean: float, low: float, high: float, rel: float) -> str:
+    """``-25.9 [-27.8, -24.1] (-93 %)`` as the printed comparison writes it: significant figures
+    of the interval, the relative change only where the interval excludes 0."""
+    from sim.experiment.report import paired_cells
+
+    row: dict[str, object] = {"diff_mean": mean, "diff_ci95_low": low, "diff_ci95_high": high, "rel_change": rel}
+    difference, interval, relative = paired_cells(row)
+    text = f"{difference} {interval}".strip()
+    return text + (f" ({relative})" if relative not in ("", "-") else "")
+
+
 def _policy_axis(ax: Axes, policies: list[str]) -> None:
     ax.set_yticks(range(len(policies)), policies)
     ax.set_ylim(len(policies) - 0.5, -0.5)  # first policy on top
@@ -90,42 +129,46 @@ def encounter_rates_figure(run: RunData, provenance: Provenance) -> Figure:
     """Encounters per day for each policy (rows) and level (panels), mean with its 95 % interval."""
     fig = new_figure()
     n_rep = run.n_replications(run.reference)
-    over = "days" if run.horizon_h == 24 else f"replications of {run.horizon_h:g} h, scaled to a day"
-    fig.suptitle(f"Encounters per day by policy (mean of {n_rep} {over}, 95 % CI)", fontweight="bold")
-    for ax, level in zip(_level_axes(fig, len(run.levels)), run.levels, strict=True):
+    over = plural(n_rep, "day") if run.horizon_h == 24 else f"{plural(n_rep, 'replication')} of {run.horizon_h:g} h"
+    drawn, note = split_levels(run)
+    fig.suptitle(_with_note(f"Encounters {run.unit} by policy (mean of {over}, 95 % CI)", note), fontweight="bold")
+    if not drawn:
+        _empty_panel(fig, "no encounters at any level")
+    for ax, level in zip(_level_axes(fig, len(drawn)) if drawn else [], drawn, strict=True):
         metric = f"encounters_{level}"
         rows = [run.stat(policy, metric) for policy in run.policies]
-        policy_bars(
-            ax, run.policies, [(s.mean * run.per_day, s.ci_low * run.per_day, s.ci_high * run.per_day) for s in rows]
-        )
+        policy_bars(ax, run.policies, [(s.mean * run.scale, s.ci_low * run.scale, s.ci_high * run.scale) for s in rows])
         ax.set_title(level_title(run, level, "\n"), fontsize=10)
-        ax.set_xlabel("encounters per day")
-    horizon = f" × 24 h / {run.horizon_h:g} h horizon" if run.horizon_h != 24 else ""
+        ax.set_xlabel(f"encounters {run.unit}")
     add_footer(
         fig,
         provenance,
-        f"numbers: summary.csv, metric encounters_<level>: mean and ci95_low-ci95_high per replication{horizon}; "
+        "numbers: summary.csv, metric encounters_<level>: mean and ci95_low-ci95_high per replication; "
         "bars: mean, whiskers: 95 % t interval",
     )
     return fig
 
 
 def paired_differences_figure(run: RunData, provenance: Provenance) -> Figure:
-    """What each policy buys: paired difference in encounters per day from the reference, with 95 % CIs."""
+    """What each policy buys: paired difference in encounters (``run.unit``) from the reference, with 95 % CIs."""
     styles = policy_styles(run.policies)
     fig = new_figure()
     ref = run.reference
+    drawn, note = split_levels(run)
     fig.suptitle(
-        f"What each policy buys: change in encounters per day vs {ref} (same sorties, 95 % CI)", fontweight="bold"
+        _with_note(f"What each policy buys: change in encounters {run.unit} vs {ref} (same sorties, 95 % CI)", note),
+        fontweight="bold",
     )
-    for ax, level in zip(_level_axes(fig, len(run.levels)), run.levels, strict=True):
+    if not drawn:
+        _empty_panel(fig, "no encounters at any level")
+    for ax, level in zip(_level_axes(fig, len(drawn)) if drawn else [], drawn, strict=True):
         metric = f"encounters_{level}"
         ax.axvline(0.0, color="#555555", lw=1)
         extent = 1e-9
         rows = []
         for i, policy in enumerate(run.policies):
             d = run.paired(policy, metric)
-            mean, low, high = (v * run.per_day for v in (d.diff_mean, d.diff_low, d.diff_high))
+            mean, low, high = (v * run.scale for v in (d.diff_mean, d.diff_low, d.diff_high))
             rows.append((i, policy, mean, low, high, d.rel_change))
             extent = max(extent, *(abs(v) for v in (mean, low, high) if not math.isnan(v)))
         for i, policy, mean, low, high, rel in rows:
@@ -137,9 +180,8 @@ def paired_differences_figure(run: RunData, provenance: Provenance) -> Figure:
             if not math.isnan(low):
                 ax.plot([low, high], [i, i], color=color, lw=2.2, solid_capstyle="butt")
             ax.plot(mean, i, marker=styles[policy].marker, ms=8, color=color, mec="white", mew=0.8)
-            rel_text = f" ({rel:+.0%})" if not math.isnan(rel) and math.isfinite(rel) else ""
             ax.annotate(
-                f"{mean:+.3g}{rel_text}",
+                paired_label(mean, low, high, rel),
                 (mean, i),
                 xytext=(0, 9),
                 textcoords="offset points",
@@ -151,7 +193,7 @@ def paired_differences_figure(run: RunData, provenance: Provenance) -> Figure:
         ax.set_xlim(-1.25 * extent, 1.25 * extent)
         _policy_axis(ax, run.policies)
         ax.set_title(level_title(run, level, "\n"), fontsize=10)
-        ax.set_xlabel(f"Δ encounters per day vs {ref}")
+        ax.set_xlabel(f"Δ encounters {run.unit} vs {ref}")
         ax.text(0.02, 0.01, "← fewer", transform=ax.transAxes, fontsize=8, color="#555555", va="bottom")
         ax.text(0.98, 0.01, "more →", transform=ax.transAxes, fontsize=8, color="#555555", va="bottom", ha="right")
     source = (
@@ -162,7 +204,7 @@ def paired_differences_figure(run: RunData, provenance: Provenance) -> Figure:
     add_footer(
         fig,
         provenance,
-        f"numbers: {source}, × 24 h / {run.horizon_h:g} h; "
+        f"numbers: {source}, per replication ({run.unit}); "
         "each replication flies the same sorties under every policy (common random numbers)",
     )
     return fig
@@ -178,27 +220,34 @@ def tradeoff_figure(run: RunData, provenance: Provenance) -> Figure:
     level = run.levels[0]
     fig = new_figure()
     fig.suptitle(
-        f"Trade-off: {level} encounters against what deconfliction costs (per day, 95 % CI; lower left is better)",
+        f"Trade-off: {level} encounters against what deconfliction costs ({run.unit}, 95 % CI; lower left is better)",
         fontweight="bold",
     )
-    axes = fig.subplots(1, 2, sharey=True)
     headline: tuple[tuple[str, ...], str] = (
         COST_VALUE,
-        "mission value lost per day, sortie equivalents\n(both sides; 1 = a sortie's whole value)",
+        f"value lost {run.unit}\n(sortie equivalents)",
     )
     if run.replications and _cost_columns(run, COST_VALUE)[0] not in run.replications[0]:
-        headline = (COST_SORTIES, "sorties cancelled or re-tasked per day (both sides)")  # a run older than the column
-    costs = (
-        headline,
-        (COST_MINUTES, "minutes of delay + lost on-station time per day\n(both sides; tactical manoeuvres included)"),
+        headline = (COST_SORTIES, f"sorties cancelled\nor re-tasked {run.unit}")  # a run older than the column
+    # the headline cost side by side: one panel per side, so that a rule that puts the whole
+    # cost on one side shows it (a summed axis hides who pays)
+    costs: list[tuple[tuple[tuple[str, ...], str | None], str]] = [
+        ((headline[0], side), f"{side}: {headline[1]}") for side in run.sides
+    ]
+    costs.append(
+        (
+            (COST_MINUTES, None),
+            f"delay + lost on-station min\n{run.unit} (both sides)",
+        )
     )
-    for ax, (metrics, xlabel) in zip(axes, costs, strict=True):
-        columns = _cost_columns(run, metrics)
+    axes = fig.subplots(1, len(costs), sharey=True)
+    for ax, ((metrics, side), xlabel) in zip(axes, costs, strict=True):
+        columns = [f"{side}_{m}" for m in metrics] if side is not None else _cost_columns(run, metrics)
         for policy in run.policies:
             y = run.stat(policy, f"encounters_{level}")
             x = run.summed(policy, columns)
-            ym, ylo, yhi = (v * run.per_day for v in (y.mean, y.ci_low, y.ci_high))
-            xm, xlo, xhi = (v * run.per_day for v in (x.mean, x.ci_low, x.ci_high))
+            ym, ylo, yhi = (v * run.scale for v in (y.mean, y.ci_low, y.ci_high))
+            xm, xlo, xhi = (v * run.scale for v in (x.mean, x.ci_low, x.ci_high))
             err = {}
             if not math.isnan(xlo):
                 err["xerr"] = [[xm - xlo], [xhi - xm]]
@@ -223,15 +272,15 @@ def tradeoff_figure(run: RunData, provenance: Provenance) -> Figure:
         ax.set_ylim(bottom=-0.02 * ax.get_ylim()[1])
         ax.grid(color="#dddddd", linewidth=0.6)
         ax.set_axisbelow(True)
-    axes[0].set_ylabel(f"{level} encounters per day")
-    axes[1].legend(title="policy", fontsize=8, title_fontsize=8, loc="upper right", frameon=False)
+    axes[0].set_ylabel(f"{level} encounters {run.unit}")
+    axes[-1].legend(title="policy", fontsize=8, title_fontsize=8, loc="upper right", frameon=False)
     add_footer(
         fig,
         provenance,
         f"y: summary.csv encounters_{level}; x: replications.csv, "
-        f"{' + '.join(f'<side>_{m}' for m in headline[0])} (left), "
-        f"{' + '.join(f'<side>_{m}' for m in COST_MINUTES)} (right), summed over both sides per replication, "
-        f"then mean and 95 % t interval; all × 24 h / {run.horizon_h:g} h",
+        f"{' + '.join(f'<side>_{m}' for m in headline[0])} (one panel per side), "
+        f"{' + '.join(f'<side>_{m}' for m in COST_MINUTES)} (right, tactical manoeuvres included), summed over both sides per replication, "
+        f"then mean and 95 % t interval, per replication ({run.unit})",
     )
     return fig
 
@@ -284,7 +333,7 @@ def timeline_figure(run: RunData, provenance: Provenance) -> Figure:
         values = _hour_counts(run, policy, level)
         active |= values > 0
         ax_enc.plot(hours, values, color=styles[policy].color, marker=styles[policy].marker, ms=4, lw=1.6, label=policy)
-    ax_enc.set_ylabel(f"{level} encounters per day\nin that hour")
+    ax_enc.set_ylabel(f"{level} encounters {run.unit}\nin that hour")
     ax_enc.set_xlabel("hour of the simulated day (closest approach, h)")
     ax_enc.set_title(f"{level_title(run, level)}, by policy", fontsize=10)
     ax_enc.set_ylim(bottom=0)

@@ -61,7 +61,7 @@ def layers_figure(run: RunData, provenance: Provenance, without: RunData | None 
     fig = new_figure()
     n_rep = run.n_replications(run.reference)
     fig.suptitle(
-        f"The two layers: what the crews handled, what got through, what it cost (per day, mean of {n_rep}, 95 % CI)",
+        f"The two layers: what the crews handled, what got through, what it cost ({run.unit}, mean of {n_rep}, 95 % CI)",
         fontweight="bold",
     )
     panels: list[tuple[RunData, list[str], str]] = []
@@ -79,10 +79,10 @@ def layers_figure(run: RunData, provenance: Provenance, without: RunData | None 
         policy_bars(
             ax,
             run.policies,
-            [(e.mean * run.per_day, e.ci_low * run.per_day, e.ci_high * run.per_day) for e in estimates],
+            [(e.mean * run.scale, e.ci_low * run.scale, e.ci_high * run.scale) for e in estimates],
         )
         ax.set_title(title, fontsize=10)
-        ax.set_xlabel("per day")
+        ax.set_xlabel(run.unit)
     if without is not None:  # encounters without the layer and through both on one scale
         first, through = axes[0], axes[len(panels) - 2]
         right = max(first.get_xlim()[1], through.get_xlim()[1])
@@ -93,7 +93,7 @@ def layers_figure(run: RunData, provenance: Provenance, without: RunData | None 
         provenance,
         "numbers: replications.csv, per replication: sum over sides of <side>_tactical_alerts, of "
         "_tactical_turn_away/_altitude/_hold/_rtb, encounters_" + level + ", sum of _tactical_lost_min; "
-        "bars: mean per day, whiskers: 95 % t interval. "
+        f"bars: mean {run.unit}, whiskers: 95 % t interval. "
         + (
             f"No tactical layer: {COMPANION}/replications.csv, the same sorties with the layer off."
             if without is not None

@@ -155,7 +155,7 @@ def _sector_rates(run: RunData, policy: str, level: str) -> tuple[dict[str, floa
     rows = [r for r in run.encounters if r["policy"] == policy and r["level"] == level]
     days = max(1, run.n_replications(policy))
     counts = Counter(r.get("sector") or "outside" for r in rows)
-    rates = {name: n * run.per_day / days for name, n in counts.items()}
+    rates = {name: n * run.scale / days for name, n in counts.items()}
     points = np.array([(float(r["lon_cpa"]), float(r["lat_cpa"])) for r in rows]).reshape(-1, 2)
     return rates, counts.get("outside", 0), points
 
@@ -181,7 +181,7 @@ def map_figure(run: RunData, provenance: Provenance) -> Figure:
     panel_h = panel_w * (north - south) / ((east - west) * math.cos(math.radians(mid_lat)))
     fig = new_figure(width_in, min(14.0, nrows * (panel_h + 0.35) + 1.5))
     fig.suptitle(
-        f"Where {level} encounters happen: points at closest approach, sectors shaded by encounters per day",
+        f"Where {level} encounters happen: points at closest approach, sectors shaded by encounters {run.unit}",
         fontweight="bold",
     )
     data = {p: _sector_rates(run, p, level) for p in run.policies}
@@ -222,7 +222,7 @@ def map_figure(run: RunData, provenance: Provenance) -> Figure:
         total = sum(rates.values())
         out_text = f", {outside} outside sectors" if outside else ""
         ax.set_title(
-            f"{policy}: {total:.3g} per day{out_text}", fontsize=9.5, color=styles[policy].color, fontweight="bold"
+            f"{policy}: {total:.3g} {run.unit}{out_text}", fontsize=9.5, color=styles[policy].color, fontweight="bold"
         )
         ax.tick_params(labelsize=7)
         ax.set_xlabel("longitude (°E)", fontsize=8)
@@ -231,7 +231,7 @@ def map_figure(run: RunData, provenance: Provenance) -> Figure:
         ScalarMappable(norm=norm, cmap=cmap),
         ax=axes[: len(run.policies)].tolist(),
         shrink=0.8,
-        label=f"{level} encounters per day in the sector (same scale in every panel)",
+        label=f"{level} encounters {run.unit} in the sector (same scale in every panel)",
     )
     side_looks = side_styles(run.sides)
     handles = [

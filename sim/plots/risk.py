@@ -39,8 +39,8 @@ def risk_figure(run: RunData, provenance: Provenance) -> Figure:
     styles = policy_styles(run.policies)
     panels: list[tuple[Any, list[tuple[float, float, float]], str, float | None]] = []
     nmac = [run.stat(p, "risk_nmac") for p in run.policies]
-    panels.append((left, [(s.mean * run.per_day, s.ci_low * run.per_day, s.ci_high * run.per_day) for s in nmac],
-                   "expected NMACs per day (500 ft, 100 ft)", None))  # fmt: skip
+    panels.append((left, [(s.mean * run.scale, s.ci_low * run.scale, s.ci_high * run.scale) for s in nmac],
+                   f"expected NMACs {run.unit} (500 ft, 100 ft)", None))  # fmt: skip
     rates = []
     for p in run.policies:
         s = run.stat(p, "risk_collision")

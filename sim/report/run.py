@@ -1,7 +1,7 @@
 """The sections of a run's report: the answer, the tables, the tactical and risk layers, the figures.
 
 Every number comes from ``summary.csv`` (per replication: one horizon of the scenario) and
-the answer converts it to per day (× 24 h / horizon); ``manifest.json`` gives the rest.
+the answer gives it per replication, in the printed summary's unit (per day for a 24 h horizon); ``manifest.json`` gives the rest.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def answer(run: RunData, rows: Rows) -> str:
     level = headline_level(run, rows)
     metric = f"encounters_{level}"
     ref = run.reference
-    per_day = run.per_day
+    per_day = run.scale  # 1: numbers per replication, in run.unit as printed
     title = level_title(run, level)
     what = f"{level} ({title.split(': ', 1)[1]})" if title != level else level
     ref_row = rows.get((ref, metric))
@@ -77,7 +77,7 @@ def answer(run: RunData, rows: Rows) -> str:
     ref_text = _cell(ref_row, digits=digits, scale=per_day)
     if not others:
         return (
-            f"Under {ref}, the two sides have {ref_text} encounters a day at level {what}, mean [95 % CI] of {n} "
+            f"Under {ref}, the two sides have {ref_text} encounters {run.unit} at level {what}, mean [95 % CI] of {n} "
             "replications. Only one policy was run, so there is nothing to compare it with."
         )
     best = min(others, key=lambda p: _num(rows[(p, metric)], "mean"))
@@ -89,7 +89,7 @@ def answer(run: RunData, rows: Rows) -> str:
     )
     first = (
         f"Of the {len(run.policies)} policies, {best} leaves the fewest encounters at level {what}: "
-        f"{_cell(best_row, digits=digits, scale=per_day)} a day against {ref_text} under {ref} ({change}; "
+        f"{_cell(best_row, digits=digits, scale=per_day)} {run.unit} against {ref_text} under {ref} ({change}; "
         f"mean [95 % CI] of {n} paired replications)."
     )
     costs = []
@@ -100,7 +100,7 @@ def answer(run: RunData, rows: Rows) -> str:
     second = (
         f"In exchange, against {ref}, {best} costs "
         + " and ".join(costs)
-        + " sortie equivalents of mission value a day (a sortie flown as planned is worth 1)."
+        + f" sortie equivalents of mission value {run.unit} (a sortie flown as planned is worth 1)."
         if costs
         else "The run records no mission value, so its cost is in the tables below."
     )

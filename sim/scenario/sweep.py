@@ -36,6 +36,7 @@ class SweepFile(BaseModel):
     set: Annotated[dict[str, list[Any]], Field(min_length=1)]
     replications: Annotated[int, Field(ge=1)] | None = None
     policies: list[str] | None = None
+    metric: str | None = None
     description: str = ""
 
 
@@ -50,6 +51,7 @@ class SweepSpec:
     replications: int | None = None
     policies: list[str] | None = None
     sweep_file: Path | None = None
+    metric: str | None = None  # what the printed pivot shows: a level or a replications.csv column
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,14 @@ def load_sweep_input(path: str | Path, sets: Sequence[str]) -> SweepSpec:
             if not values:
                 raise InputError(f"sweep.set.{key}: give at least one value", path=str(path))
         return SweepSpec(
-            scenario_path, base, base_lines, list(merged.items()), spec.replications, spec.policies, sweep_file=path
+            scenario_path,
+            base,
+            base_lines,
+            list(merged.items()),
+            spec.replications,
+            spec.policies,
+            sweep_file=path,
+            metric=spec.metric,
         )
     if not parsed_sets:
         raise InputError("nothing to sweep: give --set PATH=V1,V2,... or a sweep file", path=str(path))

@@ -179,8 +179,10 @@ def test_compare_with_another_reference(run_dir: Path, tmp_path: Path, cli: Call
     assert res.code == 0, res.err
     assert "reference shared" in res.out
     assert "Paired difference from shared" in res.out
-    table = res.out.split("Paired difference from shared", 1)[1].split("\n\n", 1)[0]
-    assert "no-notice" in table and "\nshared " not in table  # the others are listed, not the reference
+    paired = res.out.split("Paired difference from shared", 1)[1]
+    # one block per other policy, titled "POLICY - shared:", never one for the reference itself
+    assert re.findall(r"^(\S+) - shared:$", paired, re.MULTILINE) == [p for p in POLICIES if p != "shared"]
+    table = paired.split("\nno-notice - shared:\n", 1)[1].split("\n\n", 1)[0]
 
     data = json.loads(out.read_text())
     assert data["reference"] == "shared"
@@ -198,8 +200,12 @@ def test_compare_with_another_reference(run_dir: Path, tmp_path: Path, cli: Call
             low, high = got["diff_boot95_low"], got["diff_boot95_high"]
             assert low <= got["diff_mean"] <= high
     # the printed table shows the same difference (no-notice minus shared, LoS encounters)
+    # to two significant figures of the interval's half-width
     d = expected[("no-notice", "encounters_los")]
-    assert f"{d['diff_mean']:+.2f} [{d['diff_ci95_low']:+.2f}, {d['diff_ci95_high']:+.2f}]" in table
+    places = max(0, 1 - math.floor(math.log10((d["diff_ci95_high"] - d["diff_ci95_low"]) / 2)))
+    (row,) = [line for line in table.splitlines() if line.startswith("encounters los ")]
+    cells = f"{d['diff_mean']:+.{places}f}  [{d['diff_ci95_low']:+.{places}f}, {d['diff_ci95_high']:+.{places}f}]"
+    assert " ".join(row.split()[2:5]) == cells.replace("  ", " "), row
 
 
 def test_compare_with_an_unknown_reference_is_an_input_error(
@@ -246,7 +252,7 @@ def test_printed_comparison_has_cost_differences_relative_change_and_n(
 ) -> None:
     out = cli("compare", run_dir).out
     assert f"{REPLICATIONS} replications" in out or f"n = {REPLICATIONS}" in out or f"n={REPLICATIONS}" in out, out
-    paired = [s for s in out.split("\n\n") if "Paired difference" in s or "paired difference" in s]
-    body = "\n".join(ln for s in paired for ln in s.splitlines()[1:])
+    assert f"over {REPLICATIONS} replications per policy" in out, out
+    body = out.split("Paired difference", 1)[1].split(":\n", 1)[1]  # the blocks after the heading
     assert "lost" in body, out  # a cost metric, e.g. blue lost on-station minutes, compared pairwise
     assert re.search(r"[+-]?\d+(\.\d+)? ?%", body), out  # a relative change

@@ -457,13 +457,26 @@ def test_the_printed_summary_leads_its_costs_with_the_value_lost(capsys: pytest.
     policies = list(dict.fromkeys(r["policy"] for r in summary))
     print_summary(summary, policies, ["los", "nmac"], ["red", "blue"], 4.0)
     printed = capsys.readouterr().out
-    headline = printed.index("mission value lost, in sortie equivalents")
+    headline = printed.index("mission value lost, in sortie")
     assert headline < printed.index("Cost of deconfliction to red in detail")
     table = printed[headline:].split("\n\n")[0].splitlines()
-    assert table[1].split() == ["policy", "red", "value", "lost", "blue", "value", "lost"]
-    assert table[3].split()[:3] == ["no-notice", "0.00", "±0.00"]  # two decimals, the reference loses nothing
-    paired = printed[printed.index("Paired difference") :].splitlines()
-    labels = [line.split("  ")[0] for line in paired[3:]]
-    # the two levels, then both sides' value lost, then the minutes and counts in detail
-    assert labels[:4] == ["encounters los", "encounters nmac", "red value lost", "blue value lost"]
-    assert labels[4] == "red delay min"
+    assert table[0].endswith("in sortie") and table[1].startswith("equivalents (a sortie flown")  # wrapped at 100
+    assert table[2].split() == ["policy", "red", "value", "lost", "blue", "value", "lost"]
+    assert table[4].split() == ["no-notice", "0", "0"]  # the reference loses nothing: an exact 0
+    assert table[5].split() == ["notice-30", "0", "4.6", "±1.9"]  # two significant figures of the half-width
+    # one block per policy against the reference: the metrics that moved, in the order the tables
+    # print them (levels, both sides' value lost, then the detail), then the ones that never did
+    block = printed[printed.index("\nnotice-30 - no-notice:\n") :].split("\n\n")[0].splitlines()
+    labels = [line.split("  ")[0] for line in block[4:11]]
+    assert labels == [
+        "encounters los",
+        "blue value lost",
+        "blue delay min",
+        "blue lost on-station min",
+        "blue re-tasked",
+        "blue cancelled",
+        "blue sent home",
+    ]
+    assert block[4].split() == ["encounters", "los", "-13.8", "[-18.6,", "-9.0]", "-91", "%"]
+    same = " ".join(block[11:])
+    assert "the same in every replication: encounters nmac, red value lost, red delay min" in same

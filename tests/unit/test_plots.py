@@ -135,8 +135,10 @@ def make_run(path: Path, seed: int = 3, *, paired: bool = True, airborne: bool =
     return path
 
 
-def make_sweep(path: Path) -> Path:
-    """A 3 x 2 sweep over two paths; points 0-5 each a run directory (their replications give the cost row)."""
+def make_sweep(path: Path, leads: tuple[object, ...] = (0, 30, 60)) -> Path:
+    """A 3 x 2 sweep over two paths; points 0-5 each a run directory. Every policy but the
+    reference has paired columns (its mean minus the reference's, ±0.5), and each side a
+    mission value lost."""
     path.mkdir(parents=True)
     paths = ["policies.notice-30.lead_min", "sides.red.sorties_per_day"]
     manifest = {"kind": "sweep", "paths": paths, "policies": POLICIES, "levels": LEVELS, "seed": 11,
@@ -145,15 +147,23 @@ def make_sweep(path: Path) -> Path:
     (path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     points, rows = [], []
     rng = np.random.default_rng(5)
-    for i, (lead, tempo) in enumerate((a, b) for b in (20, 40) for a in (0, 30, 60)):
+    metrics = ("encounters_los", "encounters_nmac", *(f"{side}_mission_value_lost" for side in SIDES))
+    for i, (lead, tempo) in enumerate((a, b) for b in (20, 40) for a in leads):
         point = f"{i:03d}"
         points.append({"point": point, paths[0]: lead, paths[1]: tempo})
         make_run(path / "points" / point, seed=i)
+        reference: dict[str, float] = {}
         for policy in POLICIES:
-            for metric in ("encounters_los", "encounters_nmac"):
+            for metric in metrics:
                 mean = float(rng.uniform(1, 5))
+                reference.setdefault(metric, mean)
+                d = mean - reference[metric]
+                paired = {"diff_mean": d, "diff_ci95_low": d - 0.5, "diff_ci95_high": d + 0.5}
+                if policy == POLICIES[0]:
+                    paired = {k: "" for k in paired}
                 rows.append({"point": point, paths[0]: lead, paths[1]: tempo, "policy": policy, "metric": metric,
-                             "n": N_REP, "mean": mean, "sd": 1.0, "ci95_low": mean - 1, "ci95_high": mean + 1})  # fmt: skip
+                             "n": N_REP, "mean": mean, "sd": 1.0, "ci95_low": mean - 1, "ci95_high": mean + 1,
+                             "reference": POLICIES[0], **paired})  # fmt: skip
     _write_csv(path / "points.csv", ["point", *paths], points)
     _write_csv(path / "sweep_summary.csv", list(rows[0]), rows)
     return path
@@ -180,16 +190,17 @@ def _texts(fig) -> list[str]:
 
 def test_encounter_rates_figure_structure(run, provenance) -> None:
     fig = encounter_rates_figure(run, provenance)
-    assert "Encounters per day" in fig._suptitle.get_text()
+    # a 12 h horizon is said, not scaled to a day: the figure's unit is the printed summary's
+    assert fig._suptitle.get_text() == "Encounters per 12 h horizon by policy (mean of 4 replications of 12 h, 95 % CI)"
     axes = [ax for ax in fig.axes if ax.get_visible()]
     assert len(axes) == len(LEVELS)
     for ax, level in zip(axes, LEVELS, strict=True):
         assert ax.get_title().startswith(level)
-        assert ax.get_xlabel() == "encounters per day"
+        assert ax.get_xlabel() == "encounters per 12 h horizon"
     assert [t.get_text() for t in axes[0].get_yticklabels()] == POLICIES
-    # the bar of each policy is the summary mean scaled to a day (24 h / 12 h horizon)
+    # the bar of each policy is the summary mean per replication, not scaled to a day
     bars = [p.get_width() for p in axes[0].patches]
-    expected = [run.stat(p, "encounters_los").mean * 24 / HORIZON_H for p in POLICIES]
+    expected = [run.stat(p, "encounters_los").mean for p in POLICIES]
     assert bars == pytest.approx(expected)
     assert any("sha256 ab12cd34ef56" in t for t in _texts(fig))  # the footer
 
@@ -198,10 +209,10 @@ def test_paired_differences_come_from_summary(run, provenance) -> None:
     fig = paired_differences_figure(run, provenance)
     assert "What each policy buys" in fig._suptitle.get_text()
     ax = fig.axes[0]
-    assert ax.get_xlabel() == "Δ encounters per day vs no-notice"
+    assert ax.get_xlabel() == "Δ encounters per 12 h horizon vs no-notice"
     labels = [t.get_text() for t in ax.texts]
     for policy in POLICIES[1:]:
-        diff = run.stat(policy, "encounters_los").diff_mean * 24 / HORIZON_H
+        diff = run.stat(policy, "encounters_los").diff_mean
         assert any(label.startswith(f"{diff:+.3g}") for label in labels), (policy, diff, labels)
     assert "reference" in labels
 
@@ -221,27 +232,29 @@ def test_paired_fallback_without_paired_columns(tmp_path: Path) -> None:
 
 
 def test_tradeoff_figure_structure(run, provenance) -> None:
+    """One panel per side for the mission value lost (who pays), then the minutes of both."""
     fig = tradeoff_figure(run, provenance)
     assert fig._suptitle.get_text().startswith("Trade-off")
-    left, right = fig.axes[:2]
-    assert left.get_ylabel() == "los encounters per day"
-    assert "mission value lost per day, sortie equivalents" in left.get_xlabel()
-    assert "minutes of delay + lost on-station time per day" in right.get_xlabel()
-    assert [t.get_text() for t in right.get_legend().get_texts()] == POLICIES
-    # each point's x is the mean over replications of both sides' mission value lost, per day
-    for policy, line in zip(POLICIES, [c.lines[0] for c in left.containers], strict=True):
-        reps = [r for r in run.replications if r["policy"] == policy]
-        both = [sum(float(r[f"{s}_mission_value_lost"]) for s in SIDES) for r in reps]
-        assert line.get_xdata()[0] == pytest.approx(np.mean(both) * 24 / HORIZON_H)
+    red, blue, minutes = fig.axes[:3]
+    assert red.get_ylabel() == "los encounters per 12 h horizon"
+    assert red.get_xlabel() == "red: value lost per 12 h horizon\n(sortie equivalents)"
+    assert blue.get_xlabel() == "blue: value lost per 12 h horizon\n(sortie equivalents)"
+    assert minutes.get_xlabel() == "delay + lost on-station min\nper 12 h horizon (both sides)"
+    assert [t.get_text() for t in minutes.get_legend().get_texts()] == POLICIES
+    # each point's x is the mean over replications of that side's mission value lost
+    for ax, side in ((red, "red"), (blue, "blue")):
+        for policy, container in zip(POLICIES, ax.containers, strict=True):
+            reps = [float(r[f"{side}_mission_value_lost"]) for r in run.replications if r["policy"] == policy]
+            assert container.lines[0].get_xdata()[0] == pytest.approx(np.mean(reps))
 
 
 def test_tradeoff_of_a_run_without_mission_value_shows_the_sorties_cancelled_or_retasked(
     tmp_path: Path, provenance
 ) -> None:
     old = load_run(make_run(tmp_path / "old", value=False))
-    left, right = tradeoff_figure(old, provenance).axes[:2]
-    assert "sorties cancelled or re-tasked per day" in left.get_xlabel()
-    assert "minutes of delay + lost on-station time per day" in right.get_xlabel()
+    red, _, minutes = tradeoff_figure(old, provenance).axes[:3]
+    assert red.get_xlabel() == "red: sorties cancelled\nor re-tasked per 12 h horizon"
+    assert "delay + lost on-station min" in minutes.get_xlabel()
 
 
 def test_map_figure_structure(run, provenance) -> None:
@@ -250,7 +263,7 @@ def test_map_figure_structure(run, provenance) -> None:
     panels = [ax for ax in fig.axes if ax.get_visible() and ax.get_xlabel() == "longitude (°E)"]
     assert [ax.get_title().split(":")[0] for ax in panels] == POLICIES
     assert all(ax.get_ylabel() == "latitude (°N)" for ax in panels)
-    colorbars = [ax for ax in fig.axes if "per day in the sector" in ax.get_ylabel()]
+    colorbars = [ax for ax in fig.axes if "per 12 h horizon in the sector" in ax.get_ylabel()]
     assert len(colorbars) == 1  # one shared scale
     assert any("off map" in t for t in _texts(fig))  # Al Udeid is marked at the edge
     assert any(t.startswith("West Field") for t in _texts(fig))
@@ -331,24 +344,47 @@ def test_default_out_dir_and_other_formats(run_dir: Path, run, provenance, tmp_p
 
 
 def test_sweep_figures(tmp_path: Path) -> None:
+    """A panel per policy but the reference: its paired difference (top) and each side's cost
+    (bottom) against the swept value, one line per value of the other path."""
     sweep_dir = make_sweep(tmp_path / "sweep")
     sweep = load_sweep(sweep_dir)
     figs = dict(sweep_figures(sweep, Provenance.from_manifest(sweep.manifest)))
     assert sorted(figs) == ["sweep_policies_notice-30_lead_min", "sweep_sides_red_sorties_per_day"]
     fig = figs["sweep_policies_notice-30_lead_min"]
-    assert "Sweep of policies.notice-30.lead_min" in fig._suptitle.get_text()
+    assert "What each value of policies.notice-30.lead_min buys" in fig._suptitle.get_text()
+    assert "paired difference from no-notice" in fig._suptitle.get_text()
     axes = [ax for ax in fig.axes if ax.get_visible()]
-    assert len(axes) == 4  # 2 metric rows x 2 values of the other path
-    assert axes[0].get_title() == "sides.red.sorties_per_day = 20"
-    assert axes[0].get_ylabel() == "los encounters per day"
-    assert axes[-1].get_xlabel() == "policies.notice-30.lead_min"
-    line = axes[0].lines[0]  # reference policy at tempo 20: sweep_summary mean x 24 h / 12 h
-    rows = [r for r in csv.DictReader((sweep_dir / "sweep_summary.csv").open())
-            if r["policy"] == POLICIES[0] and r["metric"] == "encounters_los" and r["sides.red.sorties_per_day"] == "20"]  # fmt: skip
-    assert list(line.get_xdata()) == [0.0, 30.0, 60.0]
-    assert list(line.get_ydata()) == pytest.approx([float(r["mean"]) * 2 for r in rows])
+    assert len(axes) == 2 * (len(POLICIES) - 1)  # 2 rows x a panel per policy but the reference
+    assert [ax.get_title() for ax in axes[: len(POLICIES) - 1]] == POLICIES[1:]
+    assert axes[0].get_ylabel() == "Δ encounters_los\nper 12 h horizon vs no-notice"
+    assert "mission value lost" in axes[len(POLICIES) - 1].get_ylabel()
+    summary = list(csv.DictReader((sweep_dir / "sweep_summary.csv").open()))
+    for ax, policy in zip(axes, POLICIES[1:], strict=False):
+        lines = [ln for ln in ax.lines if len(ln.get_xdata()) == 3]  # the 0-line has two points
+        assert len(lines) == 2  # one per value of the other path
+        for line, tempo in zip(lines, ("20", "40"), strict=True):
+            rows = [r for r in summary if r["policy"] == policy and r["metric"] == "encounters_los"
+                    and r["sides.red.sorties_per_day"] == tempo]  # fmt: skip
+            assert list(line.get_xdata()) == [0.0, 30.0, 60.0]
+            assert list(line.get_ydata()) == pytest.approx([float(r["diff_mean"]) for r in rows])
+    # the cost row: one line per side and value of the other path
+    cost = axes[len(POLICIES) - 1]
+    labels = [ln.get_label() for ln in cost.lines if len(ln.get_xdata()) == 3]
+    assert labels == [f"{side}, sides.red.sorties_per_day = {t}" for t in ("20", "40") for side in SIDES]
     written = plot_results(sweep_dir, fmt="png")
     assert [p.parent for p in written] == [sweep_dir / "figures"] * 2
+
+
+def test_a_category_sweep_is_drawn_as_points_not_lines(tmp_path: Path) -> None:
+    sweep = load_sweep(make_sweep(tmp_path / "sweep", leads=("sector", "area", "work_area")))
+    fig = dict(sweep_figures(sweep, Provenance.from_manifest(sweep.manifest)))["sweep_policies_notice-30_lead_min"]
+    ax, bottom = fig.axes[0], fig.axes[len(POLICIES) - 1]
+    assert [t.get_text() for t in bottom.get_xticklabels()] == ["sector", "area", "work_area"]
+    markers = [ln for ln in ax.lines if len(ln.get_xdata()) == 3]
+    assert markers and all(ln.get_linestyle() == "None" for ln in markers)  # no line joins categories
+    from matplotlib.collections import PolyCollection
+
+    assert not any(isinstance(c, PolyCollection) for c in ax.collections)  # whiskers, no bands
 
 
 @pytest.mark.parametrize(
@@ -428,3 +464,19 @@ def test_layers_figure_from_the_reference_run(tmp_path: Path) -> None:
     assert sorted(p.stem for p in written) == sorted(
         ["encounter_rates", "paired_differences", "tradeoff", "map", "timeline", "layers", "risk"]
     )
+
+
+def test_an_empty_level_gets_a_sentence_not_a_panel() -> None:
+    """The reference run has no NMAC in 1,000 replications: no panel for it, the title says so."""
+    from sim.plots.figures import paired_label
+
+    reference = load_run(REPO / "results" / "reference" / "syria-2015-10")
+    provenance = Provenance.from_manifest(reference.manifest)
+    for build in (encounter_rates_figure, paired_differences_figure):
+        fig = build(reference, provenance)
+        assert fig._suptitle.get_text().endswith("\nnmac: none in 1,000 replications under any policy")
+        titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
+        assert [t.split("\n")[0] for t in titles] == ["los", "proximity-20nm"]
+    # labels as the printed comparison: no bare relative change where the interval crosses 0
+    assert paired_label(-0.022, -0.045, 0.001, -0.63) == "-0.022 [-0.045, +0.001]"
+    assert paired_label(-25.95, -27.79, -24.11, -0.9256) == "-25.9 [-27.8, -24.1] (-93 %)"

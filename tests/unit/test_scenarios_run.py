@@ -23,11 +23,14 @@ def test_scenario_validates_and_runs(path: Path, tmp_path: Path, capsys: pytest.
     out = tmp_path / "run"
     assert main(["run", str(path), "-n", "2", "--out", str(out), "-q"]) == 0
     printed = capsys.readouterr().out
-    assert "Encounters per replication" in printed and "Cost of deconfliction" in printed
-    rows = list(csv.DictReader((out / "replications.csv").open()))
     from sim.scenario.load import load_scenario
 
     sc = load_scenario(path).scenario
+    unit = "per day" if sc.horizon_h == 24 else f"per {sc.horizon_h:g} h horizon"
+    assert f"Encounters {unit}, mean ±95 % CI half-width over 2 replications per policy" in printed
+    assert "Cost of deconfliction" in printed
+    assert max(len(line) for line in printed.splitlines()) <= 100  # no line wraps in 100 columns
+    rows = list(csv.DictReader((out / "replications.csv").open()))
     assert len(rows) == 2 * len(sc.policies)
     assert {r["policy"] for r in rows} == set(sc.policies)
     for r in rows:

@@ -35,7 +35,7 @@ RUN_FILES = {
     "airborne.csv",
     "comparison.json",
 }
-SWEEP_FILES = {"manifest.json", "points", "points.csv", "sweep_summary.csv"}
+SWEEP_FILES = {"manifest.json", "points", "points.csv", "sweep_summary.csv", "sweep_paired.csv"}
 SMALL_POLICIES = ["no-notice", "notice-30", "area-notice", "shared", "hotline", "split"]
 
 
