@@ -197,3 +197,71 @@ def test_tactical_layer_cost_on_the_baseline(benchmark: Any, loaded: LoadedScena
         f"{events / 40:.1f} alert events and {alerts / 40:.1f} alerts a day"
     )
     benchmark.pedantic(run, args=(loaded,), rounds=1, iterations=1)
+
+
+OLD_COMMIT = "2b4c873"
+
+
+def _old_checkout() -> Path:
+    """Commit ``OLD_COMMIT`` in its own worktree and venv under ``.bench/`` (made once, kept)."""
+    where = REPO / ".bench" / f"old-{OLD_COMMIT}"
+    python = where / ".venv" / "bin" / "python"
+    if not python.is_file():
+        if not (where / "pyproject.toml").is_file():
+            subprocess.run(
+                ["git", "-C", str(REPO), "worktree", "add", "--detach", "-f", str(where), OLD_COMMIT], check=True
+            )
+        subprocess.run([sys.executable, "-m", "venv", str(where / ".venv")], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "-e", str(where)], check=True)
+    return python
+
+
+def _timed_cli(python: Path, cwd: Path, args: list[str]) -> float:
+    t0 = time.perf_counter()
+    subprocess.run([str(python), "-m", "sim", *args], cwd=cwd, check=True, capture_output=True)
+    return time.perf_counter() - t0
+
+
+@pytest.mark.benchmark(group="speed-up")
+def test_against_the_old_commit_on_its_baseline(benchmark: Any, tmp_path: Path) -> None:
+    """Policy-replications per second per core of this checkout and of commit ``OLD_COMMIT``
+    on that commit's baseline file, 1 worker each, same seed and replications, the tactical
+    layer off, old and new in turn twice (best of each)."""
+    old_python = _old_checkout()
+    scenario = tmp_path / "baseline-2b4c873.yaml"
+    scenario.write_text(
+        subprocess.run(
+            ["git", "-C", str(REPO), "show", f"{OLD_COMMIT}:scenarios/syria-2015-10.yaml"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
+    common = ["run", str(scenario), "-n", str(REPLICATIONS), "-j", "1", "-q", "--seed", "1"]
+    times: dict[str, float] = {"old": float("inf"), "new": float("inf")}
+
+    def rounds() -> None:
+        for k in range(2):
+            times["old"] = min(
+                times["old"], _timed_cli(old_python, tmp_path, [*common, "--out", str(tmp_path / f"old{k}")])
+            )
+            new_args = [*common, "--no-tactical", "--out", str(tmp_path / f"new{k}")]
+            times["new"] = min(times["new"], _timed_cli(Path(sys.executable), REPO, new_args))
+
+    benchmark.pedantic(rounds, rounds=1, iterations=1)
+    runs = REPLICATIONS * 4
+    benchmark.extra_info.update(
+        {
+            "policy_replications": runs,
+            "old_s": times["old"],
+            "new_s": times["new"],
+            "old_per_s": runs / times["old"],
+            "new_per_s": runs / times["new"],
+            "speedup": times["old"] / times["new"],
+        }
+    )
+    print(
+        f"\n{runs} policy-replications on {OLD_COMMIT}'s baseline, 1 worker: {OLD_COMMIT} {times['old']:.1f} s "
+        f"({runs / times['old']:.0f}/s), this checkout {times['new']:.1f} s ({runs / times['new']:.0f}/s): "
+        f"{times['old'] / times['new']:.2f}x"
+    )

@@ -17,14 +17,41 @@ JSON only. Bad input raises :class:`InputError`, whose message names the file, t
 and (for YAML files) the line, exactly as the command line prints it after ``error:``.
 """
 
+from __future__ import annotations
+
+import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sim import __version__
-from sim.api.detect import detect
-from sim.api.results import Results
-from sim.api.runs import RunInterrupted, run, sensitivity, sweep
-from sim.api.scenario import Scenario, load_scenario
 from sim.errors import InputError
+
+if TYPE_CHECKING:
+    from sim.api.detecting import detect
+    from sim.api.results import Results
+    from sim.api.runs import RunInterrupted, run, sensitivity, sweep
+    from sim.api.scenario import Scenario, load_scenario
+
+# loaded on first use, so that the command line (which drives runs through this package)
+# does not pay for pandas and matplotlib before it needs them
+_LAZY = {
+    "detect": "sim.api.detecting",
+    "Results": "sim.api.results",
+    "RunInterrupted": "sim.api.runs",
+    "run": "sim.api.runs",
+    "sensitivity": "sim.api.runs",
+    "sweep": "sim.api.runs",
+    "Scenario": "sim.api.scenario",
+    "load_scenario": "sim.api.scenario",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "InputError",
@@ -43,6 +70,7 @@ __all__ = [
 
 def report(results: str | Path | Results, output: str | Path | None = None) -> Path:
     """Write the one-file HTML report of a results directory (default ``<dir>/report.html``); returns its path."""
+    from sim.api.results import Results
     from sim.report.page import write_report
 
     return write_report(results.path if isinstance(results, Results) else Path(results), output)
