@@ -7,7 +7,6 @@ without a traceback and without writing anything.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import signal
 import sys
@@ -110,41 +109,29 @@ def _option(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
-def _horizontal_m(args: argparse.Namespace) -> float:
-    if (args.horizontal_nm is None) == (args.horizontal_ft is None):
-        raise InputError("give exactly one of --horizontal-nm or --horizontal-ft")
-    given, option = (
-        (args.horizontal_nm, "--horizontal-nm")
-        if args.horizontal_nm is not None
-        else (args.horizontal_ft, "--horizontal-ft")
-    )
-    if not (given > 0 and given < float("inf")):
-        raise InputError(f"{option} must be a number > 0, found {given}")
-    value = given * NM_M if option == "--horizontal-nm" else given * FT_M
-    return float(value)
-
-
 def _cmd_detect(args: argparse.Namespace) -> int:
-
-    from sim.detect.encounters import find_encounters
+    from sim.api.detecting import _output_path, detect_tracks
     from sim.detect.tracks import read_tracks
 
-    levels = _detect_levels(args)
-    if levels is None:
-        horizontal_m = _horizontal_m(args)
-        if args.vertical_ft is None:
-            raise InputError("give --vertical-ft with the horizontal separation, or levels as --level NAME:H_NM:V_FT")
-        if not (math.isfinite(args.vertical_ft) and args.vertical_ft > 0):
-            raise InputError(f"--vertical-ft must be a number > 0, found {args.vertical_ft}")
-    out = Path(args.output) if args.output else None
-    if out is not None and out.is_dir():
-        raise InputError("is a directory; expected a CSV file name", path=str(out))
-    if out is not None and not out.parent.is_dir():
-        raise InputError("no such directory for the output file", path=str(out))
     say = (lambda msg: print(msg, file=sys.stderr, flush=True)) if not args.quiet else (lambda msg: None)
-    size_mb = Path(args.tracks).stat().st_size / 1e6 if Path(args.tracks).is_file() else 0.0
-    if size_mb > 5:
-        say(f"reading {args.tracks} ({size_mb:.0f} MB) ...")
+    levels = _detect_levels(args)
+    if levels is None:  # one separation, with or without position errors: the API's detect
+        found = detect_tracks(
+            args.tracks,
+            vertical_ft=args.vertical_ft,
+            horizontal_nm=args.horizontal_nm,
+            horizontal_ft=args.horizontal_ft,
+            output=args.output,
+            lateral_sd_ft=args.lateral_sd_ft,
+            vertical_sd_ft=args.vertical_sd_ft,
+            lateral_law=args.lateral_law,
+            json_path=args.json,
+            say=say,
+            option=_option,
+        )
+        print(found.headline)
+        return 0
+    out = _output_path(args.output)
     t0 = time.monotonic()
     tracks = read_tracks(args.tracks)
     t1 = time.monotonic()
@@ -152,33 +139,7 @@ def _cmd_detect(args: argparse.Namespace) -> int:
         f"read {tracks.n_points} points: {len(tracks)} flights, {tracks.n_legs} legs, "
         f"sides {', '.join(tracks.side_names)} ({t1 - t0:.2f} s)"
     )
-    single = len(tracks) - len(set(tracks.point_flight[1:][tracks.point_flight[1:] == tracks.point_flight[:-1]]))
-    if single:
-        say(f"note: {single} flight{'s' if single != 1 else ''} with a single point: no legs, so no encounters")
-    if levels is not None:
-        return _detect_levels_run(tracks, levels, out, say, t1)
-    if args.lateral_sd_ft is not None or args.vertical_sd_ft is not None:
-        return _detect_risk(args, tracks, horizontal_m, out, say, t1)
-    if args.json:
-        raise InputError("--json needs --lateral-sd-ft and --vertical-sd-ft (the expected count under errors)")
-    if tracks.n_legs > 100_000:
-        say(f"detecting encounters below {horizontal_m:.0f} m and {args.vertical_ft * FT_M:.0f} m ...")
-    found = find_encounters(tracks, horizontal_m, args.vertical_ft * FT_M)
-    t2 = time.monotonic()
-    if out is not None:
-        tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-        try:
-            found.to_csv(tmp)
-            os.replace(tmp, out)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-    print(f"{len(found)} encounter{'' if len(found) == 1 else 's'}")
-    say(
-        f"separation {horizontal_m:.0f} m horizontal, {args.vertical_ft * FT_M:.0f} m vertical; "
-        f"detection {t2 - t1:.2f} s" + (f"; written to {out}" if out is not None else "")
-    )
-    return 0
+    return _detect_levels_run(tracks, levels, out, say, t1)
 
 
 def _detect_levels(args: argparse.Namespace) -> list[Any] | None:
@@ -210,6 +171,7 @@ def _detect_levels(args: argparse.Namespace) -> list[Any] | None:
 
 def _detect_levels_run(tracks: Any, levels: list[Any], out: Path | None, say: Any, t1: float) -> int:
     """``detect`` with several levels: one pass, the count of each, one CSV with a ``level`` column."""
+    from sim.api.detecting import _csv_field as csv_field
     from sim.detect.encounters import Encounters, find_encounters_levels
 
     found = find_encounters_levels(tracks, [(lv.horizontal_m, lv.vertical_m) for lv in levels])
@@ -218,7 +180,7 @@ def _detect_levels_run(tracks: Any, levels: list[Any], out: Path | None, say: An
         lines = [",".join(("level", *Encounters.COLUMNS))]
         for lv, encounters in zip(levels, found, strict=True):
             for row in encounters.rows():
-                cells = [_csv_field(v) if isinstance(v, str) else repr(float(v)) for v in row.values()]
+                cells = [csv_field(v) if isinstance(v, str) else repr(float(v)) for v in row.values()]
                 lines.append(",".join((lv.name, *cells)))
         tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
         try:
@@ -236,95 +198,6 @@ def _detect_levels_run(tracks: Any, levels: list[Any], out: Path | None, say: An
         )
     say(f"{len(levels)} levels in one pass, {t2 - t1:.2f} s" + (f"; written to {out}" if out is not None else ""))
     return 0
-
-
-def _detect_risk(
-    args: argparse.Namespace, tracks: Any, horizontal_m: float, out: Path | None, say: Any, t1: float
-) -> int:
-    """``detect`` with errors: the expected encounters per screened pair (``sim.detect.risk``)."""
-    import json
-
-    from sim.detect.risk import FlightErrors, expected_encounters
-
-    for option, value in (("--lateral-sd-ft", args.lateral_sd_ft), ("--vertical-sd-ft", args.vertical_sd_ft)):
-        if value is None:
-            raise InputError(f"{option} is needed too: give both standard deviations (0 for none)")
-        if not (math.isfinite(value) and value >= 0):
-            raise InputError(f"{option} must be a number >= 0, found {value}")
-    json_path = Path(args.json) if args.json else None
-    for path in (out, json_path):
-        if path is not None and (path.is_dir() or not path.parent.is_dir()):
-            raise InputError("not a file in an existing directory", path=str(path))
-    vertical_m = args.vertical_ft * FT_M
-    errors = FlightErrors.uniform(len(tracks), args.lateral_sd_ft * FT_M, args.vertical_sd_ft * FT_M, args.lateral_law)
-    risk = expected_encounters(tracks, errors, horizontal_m, vertical_m)
-    t2 = time.monotonic()
-    names = tracks.flight_names
-    sides = tracks.side_names
-    header = [
-        "flight_a",
-        "side_a",
-        "flight_b",
-        "side_b",
-        "p_encounter",
-        "p_left_out",
-        "nominal_encounters",
-        "stretches",
-    ]
-    lines = [",".join(header)]
-    for a, b, p, left, nominal, k in zip(
-        risk.flight_index_a,
-        risk.flight_index_b,
-        risk.expected,
-        risk.left_out,
-        risk.nominal,
-        risk.stretches,
-        strict=True,
-    ):
-        lines.append(
-            f"{_csv_field(names[a])},{_csv_field(sides[0])},{_csv_field(names[b])},{_csv_field(sides[1])},"
-            f"{float(p)!r},{float(left)!r},{int(nominal)},{int(k)}"
-        )
-    summary = {
-        "expected_encounters": risk.total,
-        "pairs": len(risk.expected),
-        "nominal_encounters": int(risk.nominal.sum()),
-        "screen_bound": risk.screen_bound,
-        "screen_horizontal_m": risk.screen_horizontal_m,
-        "screen_vertical_m": risk.screen_vertical_m,
-        "horizontal_m": horizontal_m,
-        "vertical_m": vertical_m,
-        "lateral_sd_ft": args.lateral_sd_ft,
-        "vertical_sd_ft": args.vertical_sd_ft,
-        "lateral_law": args.lateral_law,
-        "flights": len(tracks),
-    }
-    for path, text in ((out, "\n".join(lines) + "\n"), (json_path, json.dumps(summary, indent=2) + "\n")):
-        if path is None:
-            continue
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-    print(
-        f"{risk.total:.6g} expected encounters ({int(risk.nominal.sum())} on the nominal tracks, {len(risk.expected)} pairs screened)"
-    )
-    say(
-        f"separation {horizontal_m:.0f} m horizontal, {vertical_m:.0f} m vertical; errors sd {args.lateral_sd_ft:g} ft "
-        f"({args.lateral_law}) east and north, {args.vertical_sd_ft:g} ft up, each flight; screening left out at most "
-        f"{risk.screen_bound:.1e}; {t2 - t1:.2f} s"
-    )
-    return 0
-
-
-def _csv_field(text: str) -> str:
-    """A CSV field: quoted when it holds a comma, a quote or a line break."""
-    if any(ch in text for ch in ',"\n\r'):
-        return '"' + text.replace('"', '""') + '"'
-    return text
 
 
 def _check_counts(args: argparse.Namespace) -> None:

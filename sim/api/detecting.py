@@ -92,7 +92,7 @@ def _output_path(value: str | Path | None) -> Path | None:
 def detect_tracks(
     tracks: str | Path,
     *,
-    vertical_ft: float,
+    vertical_ft: float | None,
     horizontal_nm: float | None = None,
     horizontal_ft: float | None = None,
     output: str | Path | None = None,
@@ -108,6 +108,10 @@ def detect_tracks(
     from sim.detect.tracks import read_tracks
 
     horizontal_m = _horizontal_m(horizontal_nm, horizontal_ft, option)
+    if vertical_ft is None:
+        raise InputError(
+            f"give {option('vertical_ft')} with the horizontal separation, or levels as {option('level')} NAME:H_NM:V_FT"
+        )
     if not (math.isfinite(vertical_ft) and vertical_ft > 0):
         raise InputError(f"{option('vertical_ft')} must be a number > 0, found {vertical_ft}")
     out = _output_path(output)
